@@ -1,0 +1,10 @@
+package io.whpg.drsync.exec;
+
+import java.time.Duration;
+
+/** A command outlived its bound and was killed. */
+public class CommandTimeoutException extends RuntimeException {
+    public CommandTimeoutException(String where, Duration timeout) {
+        super(where + ": command did not finish within " + timeout.toSeconds() + " s and was killed");
+    }
+}

@@ -1,0 +1,89 @@
+package io.whpg.drsync.exec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a local command to completion with a hard time bound, optionally as another OS user.
+ * When this JVM is root and {@code asUser} names someone else, the command goes through
+ * {@code runuser -u USER --}, since PostgreSQL's tools refuse to run as root.
+ */
+public final class ProcessRunner {
+    /** One reader thread per stream: a shared pool of one would deadlock on a full stderr pipe. */
+    private static final ExecutorService DRAINERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "process-output");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ProcessRunner() {
+    }
+
+    public static CommandResult run(List<String> argv, String asUser, Duration timeout) {
+        return run(argv, asUser, timeout, Map.of(), null);
+    }
+
+    public static CommandResult run(List<String> argv, String asUser, Duration timeout,
+                                    Map<String, String> env, Path workDir) {
+        List<String> command = wrapForUser(argv, asUser);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new CommandTimeoutException(String.join(" ", argv), timeout);
+            }
+            return new CommandResult(process.exitValue(), out.join(), err.join());
+        } catch (InterruptedException e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + argv.get(0), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> wrapForUser(List<String> argv, String asUser) {
+        if (asUser == null || !OsUser.isRoot() || asUser.equals(OsUser.current())) {
+            return argv;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", asUser, "--"));
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        }, DRAINERS);
+    }
+}
