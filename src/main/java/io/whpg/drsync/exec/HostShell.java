@@ -1,0 +1,20 @@
+package io.whpg.drsync.exec;
+
+import java.time.Duration;
+
+/**
+ * Runs POSIX shell scripts on one DR host: the local machine or a remote one over SSH.
+ * Every DR step for an instance is a script, so local and remote instances share one code path.
+ */
+public interface HostShell extends AutoCloseable {
+
+    /** Runs {@code script} with {@code sh}; throws {@link CommandTimeoutException} past {@code timeout}. */
+    CommandResult run(String script, Duration timeout);
+
+    /** A short name for logs and receipts, e.g. {@code local} or {@code gpadmin@dr-seg-1:22}. */
+    String describe();
+
+    @Override
+    default void close() {
+    }
+}
