@@ -1,0 +1,265 @@
+package io.whpg.drsync.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.exec.OsUser;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the seed's JSON config format unchanged, fills the optional keys with their defaults and refuses the
+ * first invalid value with a one-line error naming its JSON path. Unknown keys only produce warnings.
+ */
+public final class ConfigLoader {
+    static final String DEFAULT_UTILITY_OPTIONS = "-c gp_role=utility";
+    static final String DEFAULT_LAYOUT = "%c";
+    static final String DEFAULT_LIST_ENDPOINT = "direct:archive-local";
+    static final String DEFAULT_RESTORE_POINT_PREFIX = "sync_point_";
+
+    private static final int DAY_SECS = 86_400;
+    private static final int HOUR_SECS = 3_600;
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ENDPOINT_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.+");
+    // Restore point names end up in file names and SQL, and PostgreSQL caps them at 63 characters.
+    private static final Pattern RESTORE_POINT_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
+    private static final Pattern JACKSON_LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
+
+    // Duplicate keys and trailing content are refused: either would make the file mean something else than it says.
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final Path home;
+    private final String osUser;
+
+    private ConfigLoader(Path home, String osUser) {
+        this.home = home;
+        this.osUser = osUser;
+    }
+
+    public static DrSyncConfig load(Path file) throws ConfigException {
+        if (!Files.exists(file)) {
+            throw new ConfigException("config file not found: " + file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file is not a regular file: " + file);
+        }
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + reason(e), e);
+        }
+        return forCurrentUser().build(readTree(() -> MAPPER.readTree(content), file.toString()));
+    }
+
+    public static DrSyncConfig parse(String json, String sourceName) throws ConfigException {
+        return forCurrentUser().build(readTree(() -> MAPPER.readTree(json), sourceName));
+    }
+
+    /** As parse, with the home directory and OS user that the ssh defaults derive from. */
+    static DrSyncConfig parse(String json, String sourceName, Path home, String osUser) throws ConfigException {
+        return new ConfigLoader(home, osUser).build(readTree(() -> MAPPER.readTree(json), sourceName));
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.getMessage();
+    }
+
+    private static ConfigLoader forCurrentUser() {
+        return new ConfigLoader(Path.of(System.getProperty("user.home")), OsUser.current());
+    }
+
+    @FunctionalInterface
+    private interface TreeReader {
+        JsonNode read() throws IOException;
+    }
+
+    private static ObjectNode readTree(TreeReader reader, String sourceName) throws ConfigException {
+        JsonNode tree;
+        try {
+            tree = reader.read();
+        } catch (JsonProcessingException e) {
+            // Jackson's own wording for trailing content names its internal classes; say it plainly instead.
+            String reason = e.getOriginalMessage().startsWith("Trailing token")
+                    ? "unexpected content after the top-level value"
+                    : JACKSON_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1 column $2");
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+            throw new ConfigException(sourceName + ": not valid JSON" + where + ": " + reason.replaceAll("\\s+", " "), e);
+        } catch (IOException e) {
+            throw new ConfigException(sourceName + ": " + reason(e), e);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new ConfigException(sourceName + ": expected a JSON object at the top level, got an empty document");
+        }
+        if (!tree.isObject()) {
+            throw new ConfigValue(sourceName, tree, List.of()).invalid("a JSON object at the top level");
+        }
+        return (ObjectNode) tree;
+    }
+
+    private DrSyncConfig build(ObjectNode json) throws ConfigException {
+        ConfigObject root = ConfigObject.root(json);
+        Primary primary = primary(root.object("primary"));
+        Storage storage = storage(root.object("storage"));
+        Archive archive = archive(root.object("archive"));
+        Dr dr = dr(root.object("dr"));
+        Ssh ssh = ssh(root.optionalObject("ssh"));
+        Behavior behavior = behavior(root.object("behavior"));
+        return new DrSyncConfig(primary, storage, archive, dr, ssh, behavior, root.unknownKeyWarnings());
+    }
+
+    private static Primary primary(ConfigObject p) throws ConfigException {
+        return new Primary(
+                p.get("host").host(),
+                p.get("port").port(),
+                p.get("db").text(),
+                p.get("user").text(),
+                p.optional("utility_options", DEFAULT_UTILITY_OPTIONS, ConfigValue::textOrEmpty),
+                p.optional("password_env", null, v -> v.matching(ENV_NAME,
+                        "an environment variable name (letters, digits, '_'; not starting with a digit)")),
+                p.optional("connect_timeout_secs", 10, v -> v.integer(1, HOUR_SECS)));
+    }
+
+    private static Storage storage(ConfigObject s) throws ConfigException {
+        return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath());
+    }
+
+    private static Archive archive(ConfigObject a) throws ConfigException {
+        return new Archive(
+                a.get("archive_dir").absolutePath(),
+                a.optional("layout", DEFAULT_LAYOUT, ConfigLoader::layout),
+                a.optional("list_endpoint", DEFAULT_LIST_ENDPOINT,
+                        v -> v.matching(ENDPOINT_URI, "an endpoint URI with a scheme, e.g. \"direct:archive-local\"")));
+    }
+
+    /** The per-instance sub-directory pattern: it must stay inside archive_dir and tell the instances apart. */
+    private static String layout(ConfigValue v) throws ConfigException {
+        String layout = v.text();
+        if (!layout.contains("%c")) {
+            throw v.problem("must contain %c (the gp_segment_id)");
+        }
+        if (layout.contains("..")) {
+            throw v.problem("must not contain \"..\"");
+        }
+        if (layout.startsWith("/")) {
+            throw v.problem("must be relative to archive.archive_dir");
+        }
+        if (layout.replace("%c", "").contains("%")) {
+            throw v.problem("only the %c placeholder is supported");
+        }
+        return layout;
+    }
+
+    private static Dr dr(ConfigObject d) throws ConfigException {
+        Path gpHome = d.get("gp_home").absolutePath();
+        String pgBin = d.optional("pg_bin", gpHome.resolve("bin").toString(), ConfigValue::absolutePathText);
+        Path stateDir = d.get("state_dir").absolutePath();
+        Path receiptsDir = d.get("receipts_dir").absolutePath();
+        ConfigValue instancesValue = d.get("instances");
+        List<Instance> instances = new ArrayList<>();
+        for (ConfigObject i : instancesValue.objects()) {
+            instances.add(instance(i));
+        }
+        checkInstances(instancesValue.path(), instances);
+        String lockDir = d.optional("lock_dir", stateDir.toString(), ConfigValue::absolutePathText);
+        return new Dr(gpHome, pgBin, stateDir, receiptsDir, instances, lockDir);
+    }
+
+    private static Instance instance(ConfigObject i) throws ConfigException {
+        return new Instance(
+                // gp_segment_id is a smallint in Greenplum; -1 is the coordinator.
+                i.get("gp_segment_id").integer(-1, Short.MAX_VALUE),
+                i.get("host").host(),
+                i.get("port").port(),
+                i.get("data_dir").absolutePathText(),
+                i.get("is_local").bool(),
+                i.optional("ssh_port", null, ConfigValue::port),
+                i.optional("os_user", null, ConfigValue::osUser));
+    }
+
+    /** Every segment id once, one coordinator, and no two instances on one host sharing a port or a data directory. */
+    private static void checkInstances(String path, List<Instance> instances) throws ConfigException {
+        for (int j = 0; j < instances.size(); j++) {
+            Instance b = instances.get(j);
+            for (int i = 0; i < j; i++) {
+                Instance a = instances.get(i);
+                String also = " (also at " + path + "[" + i + "])";
+                if (a.gpSegmentId() == b.gpSegmentId()) {
+                    throw new ConfigException(path + "[" + j + "].gp_segment_id: duplicate value " + b.gpSegmentId() + also);
+                }
+                if (!sameHost(a, b)) {
+                    continue;
+                }
+                String where = a.isLocal() && b.isLocal() ? " on the local host" : " on host " + ConfigValue.quote(b.host());
+                if (a.port() == b.port()) {
+                    throw new ConfigException(path + "[" + j + "].port: duplicate value " + b.port() + where + also);
+                }
+                if (Path.of(a.dataDir()).normalize().equals(Path.of(b.dataDir()).normalize())) {
+                    throw new ConfigException(path + "[" + j + "].data_dir: duplicate value "
+                            + ConfigValue.quote(b.dataDir()) + where + also);
+                }
+            }
+        }
+        if (instances.stream().noneMatch(instance -> instance.gpSegmentId() == -1)) {
+            throw new ConfigException(path + ": expected exactly one coordinator (gp_segment_id -1), found none");
+        }
+    }
+
+    // Every is_local instance runs on the machine of this process, whatever name its host has.
+    private static boolean sameHost(Instance a, Instance b) {
+        return a.isLocal() && b.isLocal() || a.host().equalsIgnoreCase(b.host());
+    }
+
+    private Ssh ssh(ConfigObject s) throws ConfigException {
+        Path sshDir = home.resolve(".ssh");
+        Path ed25519 = sshDir.resolve("id_ed25519");
+        Path defaultIdentity = Files.exists(ed25519) ? ed25519 : sshDir.resolve("id_rsa");
+        return new Ssh(
+                s.optional("user", osUser, ConfigValue::osUser),
+                s.optional("identity", defaultIdentity, ConfigValue::absolutePath),
+                s.optional("known_hosts", sshDir.resolve("known_hosts"), ConfigValue::absolutePath),
+                s.optional("port", 22, ConfigValue::port),
+                s.optional("connect_timeout_secs", 10, v -> v.integer(1, HOUR_SECS)),
+                s.optional("command_timeout_secs", 120, v -> v.integer(1, DAY_SECS)),
+                s.optional("max_parallel_hosts", 8, v -> v.integer(1, 256)),
+                s.optional("retries", 3, v -> v.integer(0, 10)));
+    }
+
+    private static Behavior behavior(ConfigObject b) throws ConfigException {
+        int publisherSleep = b.get("publisher_sleep_secs").integer(1, DAY_SECS);
+        int consumerSleep = b.get("consumer_sleep_secs").integer(1, DAY_SECS);
+        ConfigValue reachPollValue = b.get("consumer_reach_poll_secs");
+        int reachPoll = reachPollValue.integer(1, HOUR_SECS);
+        ConfigValue waitReachValue = b.get("consumer_wait_reach_secs");
+        int waitReach = waitReachValue.integer(1, DAY_SECS);
+        if (reachPoll > waitReach) {
+            throw reachPollValue.problem("must not exceed " + waitReachValue.path() + " (" + waitReach + ")");
+        }
+        ConfigValue walSizeValue = b.get("wal_segment_size_mb");
+        int walSizeMb = walSizeValue.integer(1, 1024, "a power of two 1..1024");
+        if (Integer.bitCount(walSizeMb) != 1) {
+            throw walSizeValue.invalid("a power of two 1..1024");
+        }
+        return new Behavior(publisherSleep, consumerSleep, reachPoll, waitReach, walSizeMb,
+                b.optional("publisher_wait_archive_secs", 120, v -> v.integer(1, DAY_SECS)),
+                b.optional("restore_point_prefix", DEFAULT_RESTORE_POINT_PREFIX, v -> v.matching(RESTORE_POINT_PREFIX,
+                        "1..40 letters, digits, '_' or '-', starting with a letter")));
+    }
+}
