@@ -1,0 +1,110 @@
+package io.whpg.drsync.app;
+
+import io.whpg.drsync.archive.CamelWalArchive;
+import io.whpg.drsync.archive.LocalDirectoryArchive;
+import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.dr.DrHost;
+import io.whpg.drsync.exec.HostShell;
+import io.whpg.drsync.exec.LocalHostShell;
+import io.whpg.drsync.route.ArchiveRoutes;
+import io.whpg.drsync.route.ConsumeRoute;
+import io.whpg.drsync.route.ConsumeSteps;
+import io.whpg.drsync.route.CycleOutcome;
+import io.whpg.drsync.route.HostFanOut;
+import io.whpg.drsync.route.PublishRoute;
+import io.whpg.drsync.route.PublishSteps;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.camel.ManagementMBeansLevel;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+/**
+ * Camel Main for one role: registers the beans and routes, then either runs one cycle and stops
+ * ({@code --once}) or runs the timer until the process is told to stop. JMX is on, so hawtio and
+ * jconsole show every route and step by its id. YAML routes in {@code routes/} (archive backends)
+ * are loaded at start.
+ */
+public final class DrSyncRuntime implements AutoCloseable {
+    public enum Role { PRIMARY, DR }
+
+    private final Main main = new Main();
+    private final Role role;
+
+    public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
+        this.role = role;
+        main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
+        main.configure().setJmxEnabled(true);
+        main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.RoutesOnly);
+        if (routesDir != null && Files.isDirectory(routesDir)) {
+            main.configure().setRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
+        }
+        Clock clock = Clock.systemUTC();
+        WalArchive archive = new CamelWalArchive(this::template, config.archive().listEndpoint());
+        main.configure().addRoutesBuilder(new ArchiveRoutes(new LocalDirectoryArchive(config.archive()::dirFor)));
+        if (role == Role.PRIMARY) {
+            main.bind("primary", PublishSteps.dataSource(config.primary(), config.primary().host(),
+                    config.primary().port(), false));
+            main.bind(PublishRoute.INSTANCE_POOL, java.util.concurrent.Executors.newFixedThreadPool(16, daemonThreads("primary-instance")));
+            main.configure().addRoutesBuilder(new PublishRoute(new PublishSteps(config, archive, clock),
+                    config.behavior().publisherSleepSecs() * 1000L, daemon));
+        } else {
+            main.bind(HostFanOut.POOL, java.util.concurrent.Executors.newFixedThreadPool(config.ssh().maxParallelHosts(),
+                    daemonThreads("dr-host")));
+            main.configure().addRoutesBuilder(new HostFanOut());
+            main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shellOpener(config), archive, clock),
+                    config.behavior().consumerSleepSecs() * 1000L, daemon));
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private ProducerTemplate template() {
+        try {
+            return main.getCamelTemplate();
+        } catch (Exception e) {
+            throw new IllegalStateException("Camel is not started", e);
+        }
+    }
+
+    static Function<DrHost, HostShell> shellOpener(DrSyncConfig config) {
+        return host -> {
+            if (host.local()) {
+                return new LocalHostShell(host.user());
+            }
+            throw new IllegalStateException("remote DR host " + host.describe() + ": SSH transport not configured");
+        };
+    }
+
+    /** Starts Camel, runs one cycle, and returns how it ended. */
+    public CycleOutcome runOnce(Map<String, Object> headers) throws Exception {
+        main.start();
+        String uri = role == Role.PRIMARY ? PublishRoute.CYCLE_URI : ConsumeRoute.CYCLE_URI;
+        return template().requestBodyAndHeaders(uri, null, new HashMap<>(headers), CycleOutcome.class);
+    }
+
+    /** Runs the timer-driven daemon until SIGTERM or Ctrl-C. */
+    public void runForever() throws Exception {
+        main.run();
+    }
+
+    public org.apache.camel.CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

@@ -1,0 +1,51 @@
+package io.whpg.drsync.archive;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * A {@link WalArchive} served by a Camel endpoint ({@code archive.list_endpoint}), so an archive backend
+ * (S3, SFTP, ...) is a route: it receives header {@value #OP} = {@code list} or {@code read}, header
+ * {@value #SEGMENT} and, for read, {@value #FILE}; it answers with the names (a collection or one name a
+ * line) or the file's text.
+ */
+public final class CamelWalArchive implements WalArchive {
+    public static final String OP = "WhpgArchiveOp";
+    public static final String SEGMENT = "WhpgSegmentId";
+    public static final String FILE = "WhpgFileName";
+
+    private final Supplier<ProducerTemplate> template;
+    private final String endpointUri;
+
+    /** The template is looked up on use: it exists only once the CamelContext has started. */
+    public CamelWalArchive(Supplier<ProducerTemplate> template, String endpointUri) {
+        this.template = template;
+        this.endpointUri = endpointUri;
+    }
+
+    @Override
+    public Set<String> list(int gpSegmentId) {
+        Object body = template.get().requestBodyAndHeaders(endpointUri, null, Map.of(OP, "list", SEGMENT, gpSegmentId));
+        Set<String> names = new HashSet<>();
+        if (body instanceof Collection<?> c) {
+            c.forEach(o -> names.add(baseName(String.valueOf(o))));
+        } else if (body != null) {
+            String.valueOf(body).lines().filter(l -> !l.isBlank()).forEach(l -> names.add(baseName(l.strip())));
+        }
+        return names;
+    }
+
+    @Override
+    public String read(int gpSegmentId, String fileName) {
+        return template.get().requestBodyAndHeaders(endpointUri, null,
+                Map.of(OP, "read", SEGMENT, gpSegmentId, FILE, fileName), String.class);
+    }
+
+    private static String baseName(String s) {
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+}

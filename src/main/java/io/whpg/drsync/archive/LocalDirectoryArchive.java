@@ -1,0 +1,48 @@
+package io.whpg.drsync.archive;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+
+/** An archive on a file system this process can read: one directory per content id ({@code archive.layout}). */
+public final class LocalDirectoryArchive implements WalArchive {
+    private final IntFunction<Path> dirFor;
+
+    public LocalDirectoryArchive(IntFunction<Path> dirFor) {
+        this.dirFor = dirFor;
+    }
+
+    @Override
+    public Set<String> list(int gpSegmentId) {
+        Path dir = dirFor.apply(gpSegmentId);
+        try (Stream<Path> s = Files.list(dir)) {
+            Set<String> names = new HashSet<>();
+            s.forEach(p -> names.add(p.getFileName().toString()));
+            return names;
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("archive directory of segment " + gpSegmentId + " does not exist: " + dir, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list archive directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String read(int gpSegmentId, String fileName) {
+        if (fileName.contains("/") || fileName.startsWith(".")) {
+            throw new IllegalArgumentException("archive file name: invalid \"" + fileName + "\"");
+        }
+        Path p = dirFor.apply(gpSegmentId).resolve(fileName);
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read archive file " + p + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package io.whpg.drsync.dr;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.config.Instance;
+import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.ManifestException;
+import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.SegmentPoint;
+import io.whpg.drsync.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One DR cycle, step by step: probe every instance, compute floors, choose the target, check the WAL,
+ * write the recovery files, start, wait, verify, and only then commit. Each step is a plain method the
+ * consume route calls in order; a step that fails throws {@link CycleFailure} and nothing advances.
+ */
+public final class ConsumeCycle implements AutoCloseable {
+    public static final String SUCCESS = "reached_then_shutdown";
+    public static final String INSTANCE_NOT_PARKED = "instance_not_parked";
+    public static final String HOST_UNREACHABLE = "host_unreachable";
+    public static final String MANIFEST_INVALID = "manifest_invalid";
+    public static final String WAL_MISSING = "wal_missing";
+    public static final String PREPARE_FAILED = "prepare_failed";
+    public static final String START_FAILED = "start_failed";
+    public static final String STATE_UNREADABLE = "state_unreadable";
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumeCycle.class);
+    private static final List<String> SEVERITY = List.of(ParkVerifier.TARGET_BEHIND_FLOOR,
+            ParkVerifier.TIMEOUT_WAITING_FOR_WAL, ParkVerifier.TIMEOUT, ParkVerifier.VERIFICATION_FAILED);
+
+    private final DrSyncConfig config;
+    private final Optional<String> requested;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final Map<Integer, Instance> instances = new TreeMap<>();
+    private final Map<Integer, DrHost> hostOf = new TreeMap<>();
+    private final HostShells shells;
+    private final Map<String, Long> stepMillis = new LinkedHashMap<>();
+    private Optional<String> current = Optional.empty();
+    private final Map<Integer, InstanceProbe> probes = new TreeMap<>();
+    private final Map<Integer, Floor> floors = new TreeMap<>();
+    private Selection selection;
+    private final List<String> skippedManifests = new ArrayList<>();
+    private final Map<Integer, PlannedStart> plans = new TreeMap<>();
+    private final Map<Integer, ParkVerifier.Verdict> verdicts = new TreeMap<>();
+    private final Map<Integer, Long> replayMillis = new HashMap<>();
+    private boolean started;
+    private Instant stepStart;
+
+    public ConsumeCycle(DrSyncConfig config, Optional<String> requested, Function<DrHost, io.whpg.drsync.exec.HostShell> opener,
+                        Clock clock) {
+        this.config = config;
+        this.requested = requested;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.stepStart = startedAt;
+        this.shells = new HostShells(opener);
+        for (Instance i : config.dr().instances()) {
+            instances.put(i.gpSegmentId(), i);
+            hostOf.put(i.gpSegmentId(), hostFor(i));
+        }
+    }
+
+    private DrHost hostFor(Instance i) {
+        if (i.isLocal()) {
+            String user = i.osUser();
+            if (user == null && OsUser.isRoot() && Files.exists(Path.of(i.dataDir()))) {
+                user = OsUser.ownerOf(Path.of(i.dataDir()));
+            }
+            return new DrHost(true, "localhost", 0, user);
+        }
+        int port = i.sshPort() != null ? i.sshPort() : config.ssh().port();
+        return new DrHost(false, i.host(), port, i.osUser() != null ? i.osUser() : config.ssh().user());
+    }
+
+    private void lap(String step) {
+        Instant now = clock.instant();
+        stepMillis.put(step, Duration.between(stepStart, now).toMillis());
+        stepStart = now;
+    }
+
+    public Optional<String> current() {
+        return current;
+    }
+
+    public Selection selection() {
+        return selection;
+    }
+
+    public Map<Integer, Floor> floors() {
+        return floors;
+    }
+
+    public int shellsOpened() {
+        return shells.opened();
+    }
+
+    /** Reads the state file; a torn or foreign one stops the cycle rather than being trusted. */
+    public void readState(StateStore state) {
+        try {
+            current = state.current();
+        } catch (IOException e) {
+            throw new CycleFailure(STATE_UNREADABLE, e.getMessage());
+        }
+        lap("read_state");
+    }
+
+    private List<HostCall> perHost(String step, Duration timeout, Function<List<Integer>, String> script,
+                                   Set<Integer> which) {
+        Map<DrHost, List<Integer>> byHost = new LinkedHashMap<>();
+        for (Integer seg : which) {
+            byHost.computeIfAbsent(hostOf.get(seg), h -> new ArrayList<>()).add(seg);
+        }
+        List<HostCall> calls = new ArrayList<>();
+        byHost.forEach((host, segs) -> calls.add(new HostCall(step, host, script.apply(segs), timeout, shells)));
+        return calls;
+    }
+
+    private Duration commandTimeout() {
+        return Duration.ofSeconds(config.ssh().commandTimeoutSecs());
+    }
+
+    private List<InstanceRef> refs(List<Integer> segs) {
+        return segs.stream().map(s -> new InstanceRef(s, instances.get(s).dataDir())).toList();
+    }
+
+    public List<HostCall> probeCalls() {
+        return perHost("probe", commandTimeout(), segs -> HostScripts.probe(config.dr().pgBin(), refs(segs)),
+                instances.keySet());
+    }
+
+    /** Floors from the probes; any instance that is not a parked standby copy stops the cycle. */
+    public void readProbes(List<HostReply> replies) {
+        List<String> unreachable = new ArrayList<>();
+        for (HostReply r : replies) {
+            if (r.error() != null) {
+                unreachable.add(r.problem());
+                continue;
+            }
+            ScriptOutput out = ScriptOutput.parse(r.result().stdout());
+            for (Integer seg : segmentsOn(r.call().host())) {
+                probes.put(seg, InstanceProbe.from(seg, out.block(seg).orElse(null)));
+            }
+        }
+        if (!unreachable.isEmpty()) {
+            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
+        }
+        List<String> refusals = new ArrayList<>();
+        for (InstanceProbe p : probes.values()) {
+            try {
+                floors.put(p.gpSegmentId(), Floors.of(p));
+            } catch (NotParkedException e) {
+                refusals.add(e.getMessage());
+            }
+        }
+        lap("probe");
+        if (!refusals.isEmpty()) {
+            throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals));
+        }
+    }
+
+    private List<Integer> segmentsOn(DrHost host) {
+        return hostOf.entrySet().stream().filter(e -> e.getValue().equals(host)).map(Map.Entry::getKey).toList();
+    }
+
+    /** Chooses the target: the one named with --target, else the newest usable READY manifest. */
+    public void select(ManifestStore manifests) {
+        if (requested.isPresent()) {
+            try {
+                selection = TargetSelector.requested(manifests.read(requested.get()), current, floors);
+            } catch (ManifestException e) {
+                throw new CycleFailure(MANIFEST_INVALID, e.getMessage());
+            }
+        } else {
+            List<Manifest> valid = new ArrayList<>();
+            try {
+                for (Path p : manifests.listNewestFirst()) {
+                    try {
+                        Manifest m = ManifestStore.readFile(p);
+                        valid.add(m);
+                        if (current.isPresent() && current.get().equals(m.restorePoint())) {
+                            break;
+                        }
+                    } catch (ManifestException e) {
+                        skippedManifests.add(e.getMessage());
+                        LOG.warn("manifest skipped: {}", e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                throw new CycleFailure(MANIFEST_INVALID, "cannot list manifests: " + e.getMessage());
+            }
+            selection = TargetSelector.newest(valid, current, floors);
+        }
+        lap("select");
+        if (!selection.proceeds() && !Selection.NOTHING_NEW.equals(selection.status())) {
+            throw new CycleFailure(selection.status(), selection.detail());
+        }
+    }
+
+    public boolean hasWork() {
+        return selection != null && selection.proceeds();
+    }
+
+    /** Every needed WAL file of every instance to start, from one listing per archive directory. */
+    public void preflight(WalArchive archive) {
+        Manifest m = selection.manifest();
+        List<String> problems = new ArrayList<>();
+        for (Integer seg : selection.toStart()) {
+            SegmentPoint target = m.segment(seg).orElseThrow();
+            List<String> needed = WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive);
+            List<String> missing = WalPreflight.missing(needed, archive.list(seg));
+            if (!missing.isEmpty()) {
+                problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()
+                        + " WAL files missing from the archive: " + abbreviate(missing));
+            }
+        }
+        lap("wal_preflight");
+        if (!problems.isEmpty()) {
+            throw new CycleFailure(WAL_MISSING, String.join("; ", problems));
+        }
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 10 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 10)) + ", ... (" + (names.size() - 10) + " more)";
+    }
+
+    public List<HostCall> prepareCalls() {
+        Manifest m = selection.manifest();
+        long stamp = clock.millis();
+        for (Integer seg : selection.toStart()) {
+            Instance i = instances.get(seg);
+            SegmentPoint p = m.segment(seg).orElseThrow();
+            String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), clock.instant());
+            String log = i.dataDir() + "/log/whpg_dr_sync-" + m.restorePoint() + "-" + stamp + ".log";
+            plans.put(seg, new PlannedStart(seg, i.dataDir(), i.port(), conf, log));
+        }
+        return perHost("prepare", commandTimeout(), segs -> HostScripts.prepare(planned(segs)), plans.keySet());
+    }
+
+    private List<PlannedStart> planned(List<Integer> segs) {
+        return segs.stream().map(plans::get).toList();
+    }
+
+    public void checkPrepared(List<HostReply> replies) {
+        List<String> problems = new ArrayList<>();
+        for (HostReply r : replies) {
+            if (!r.ok()) {
+                String refused = r.result() == null ? null : ScriptOutput.parse(r.result().stdout()).loose("refused").orElse(null);
+                problems.add(refused != null ? "instance " + refused : r.problem());
+            }
+        }
+        lap("prepare");
+        if (!problems.isEmpty()) {
+            throw new CycleFailure(problems.stream().anyMatch(p -> p.startsWith("instance ")) ? INSTANCE_NOT_PARKED
+                    : PREPARE_FAILED, String.join("; ", problems));
+        }
+    }
+
+    public List<HostCall> startCalls() {
+        started = true;
+        return perHost("start", commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), planned(segs)),
+                plans.keySet());
+    }
+
+    public void checkStarted(List<HostReply> replies) {
+        List<String> problems = replies.stream().filter(r -> !r.ok()).map(HostReply::problem).toList();
+        lap("start");
+        if (!problems.isEmpty()) {
+            throw new CycleFailure(START_FAILED, String.join("; ", problems));
+        }
+    }
+
+    public List<HostCall> awaitCalls() {
+        long seconds = config.behavior().consumerWaitReachSecs();
+        Duration timeout = Duration.ofSeconds(seconds).plus(commandTimeout());
+        return perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), planned(segs), seconds),
+                plans.keySet());
+    }
+
+    /** Judges every started instance from its evidence; one failure fails the cycle, naming each instance. */
+    public void verify(List<HostReply> replies) {
+        Manifest m = selection.manifest();
+        List<String> unreachable = new ArrayList<>();
+        for (HostReply r : replies) {
+            if (r.error() != null) {
+                unreachable.add(r.problem());
+                continue;
+            }
+            ScriptOutput out = ScriptOutput.parse(r.result().stdout());
+            for (Integer seg : segmentsOn(r.call().host())) {
+                if (!plans.containsKey(seg)) {
+                    continue;
+                }
+                SegmentPoint p = m.segment(seg).orElseThrow();
+                verdicts.put(seg, ParkVerifier.judge(seg, p.restoreLsn(), p.timeline(), m.walSegmentSize(),
+                        probes.get(seg).historyFiles(), out.block(seg).orElse(null)));
+                replayMillis.put(seg, r.millis());
+            }
+        }
+        lap("await_and_verify");
+        if (!unreachable.isEmpty()) {
+            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
+        }
+        List<ParkVerifier.Verdict> bad = verdicts.values().stream().filter(v -> !v.ok()).toList();
+        if (!bad.isEmpty()) {
+            String status = SEVERITY.stream().filter(s -> bad.stream().anyMatch(v -> v.status().equals(s)))
+                    .findFirst().orElse(ParkVerifier.VERIFICATION_FAILED);
+            throw new CycleFailure(status, bad.stream().map(ParkVerifier.Verdict::detail).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /** After a failure: fast-stop whatever this cycle started that still runs, so every instance stays parked. */
+    public List<HostCall> stopCalls() {
+        if (!started) {
+            return List.of();
+        }
+        return perHost("stop", Duration.ofSeconds(90).plus(commandTimeout()),
+                segs -> HostScripts.stop(config.dr().pgBin(), refs(segs)), plans.keySet());
+    }
+
+    /** Receipt first, then the state: every advancement has its evidence on disk before it counts. */
+    public ObjectNode commit(ReceiptStore receipts, StateStore state) throws IOException {
+        ObjectNode receipt = receipt(SUCCESS, "every instance verified parked at " + selection.manifest().restorePoint(), true);
+        receipts.write(receipt);
+        state.advance(selection.manifest().restorePoint());
+        return receipt;
+    }
+
+    public ObjectNode fail(ReceiptStore receipts, String status, String detail) throws IOException {
+        ObjectNode receipt = receipt(status, detail, false);
+        receipts.write(receipt);
+        return receipt;
+    }
+
+    public ObjectNode receipt(String status, String detail, boolean advanced) {
+        Manifest m = selection == null ? null : selection.manifest();
+        ObjectNode r = Json.object();
+        r.put("current_restore_point", current.orElse(null));
+        r.put("target_restore_point", m == null ? requested.orElse("none") : m.restorePoint());
+        r.put("checked_at_utc", clock.instant().toString());
+        r.put("mode", "shutdown");
+        r.put("status", status);
+        ObjectNode lsns = r.putObject("target_lsns");
+        if (m != null) {
+            m.segments().forEach(s -> lsns.put(String.valueOf(s.gpSegmentId()), s.restoreLsn().toString()));
+        }
+        r.put("advanced", advanced);
+        r.put("detail", detail);
+        r.put("started_at_utc", startedAt.toString());
+        r.put("duration_ms", Duration.between(startedAt, clock.instant()).toMillis());
+        ArrayNode inst = r.putArray("instances");
+        for (Map.Entry<Integer, Instance> e : instances.entrySet()) {
+            int seg = e.getKey();
+            ObjectNode n = inst.addObject();
+            n.put("gp_segment_id", seg);
+            n.put("host", hostOf.get(seg).describe());
+            n.put("data_dir", e.getValue().dataDir());
+            Floor f = floors.get(seg);
+            if (f != null) {
+                n.put("floor_before", f.lsn().toString());
+                n.put("floor_source", f.source());
+            }
+            n.put("started", plans.containsKey(seg));
+            ParkVerifier.Verdict v = verdicts.get(seg);
+            if (v != null) {
+                n.put("verdict", v.status());
+                n.put("detail", v.detail());
+                if (v.after() != null) {
+                    n.put("state_after", v.after().clusterState());
+                    n.put("min_recovery_end_lsn", v.after().minRecoveryEnd().toString());
+                    n.put("timeline_after", v.after().minRecoveryEndTimeline());
+                }
+                if (v.missingWal() != null) {
+                    n.put("missing_wal_file", v.missingWal());
+                }
+                ArrayNode ev = n.putArray("log_evidence");
+                v.evidence().forEach(ev::add);
+                n.put("wait_ms", replayMillis.getOrDefault(seg, 0L));
+            }
+        }
+        ObjectNode timings = r.putObject("step_ms");
+        stepMillis.forEach(timings::put);
+        r.put("ssh_sessions", shells.opened());
+        if (!skippedManifests.isEmpty()) {
+            ArrayNode sk = r.putArray("skipped_manifests");
+            skippedManifests.forEach(sk::add);
+        }
+        return r;
+    }
+
+    @Override
+    public void close() {
+        shells.close();
+    }
+}

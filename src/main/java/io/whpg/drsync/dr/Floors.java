@@ -1,0 +1,52 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.pg.Lsn;
+
+/** Works out an instance's recovery floor from a probe, refusing anything that is not a parked standby copy. */
+public final class Floors {
+    private Floors() {
+    }
+
+    public static Floor of(InstanceProbe p) throws NotParkedException {
+        String who = "instance " + p.gpSegmentId() + ": ";
+        if (p.problem() != null) {
+            throw new NotParkedException(who + p.problem());
+        }
+        if (!p.dataDirExists()) {
+            throw new NotParkedException(who + "data directory does not exist");
+        }
+        if (p.running()) {
+            throw new NotParkedException(who + "is running (postmaster pid " + p.runningPid() + ")");
+        }
+        if (p.recoverySignal()) {
+            throw new NotParkedException(who + "recovery.signal is present: starting it would promote it");
+        }
+        if (!p.standbySignal()) {
+            throw new NotParkedException(who + "standby.signal is missing: starting it would open it read-write");
+        }
+        if (!p.foreignTargetSettings().isEmpty()) {
+            throw new NotParkedException(who + "recovery targets set outside the tool's file ("
+                    + String.join("; ", p.foreignTargetSettings()) + "): remove them with ALTER SYSTEM RESET");
+        }
+        ControlData cd = p.controlData();
+        if (cd.isShutDownInRecovery()) {
+            Lsn minEnd = cd.minRecoveryEnd();
+            Lsn checkpoint = cd.latestCheckpoint();
+            Lsn floor = minEnd.compareTo(checkpoint) >= 0 ? minEnd : checkpoint;
+            int tli = cd.minRecoveryEndTimeline() != 0 ? cd.minRecoveryEndTimeline() : cd.latestCheckpointTimeline();
+            return new Floor(p.gpSegmentId(), floor, tli, cd.latestCheckpointRedo(), true,
+                    cd.systemIdentifier(), "pg_controldata: shut down in recovery at " + floor);
+        }
+        if (cd.isInProduction() && p.backupStartLsn() != null) {
+            if (p.backupEndLsn() == null) {
+                throw new NotParkedException(who + "fresh base backup (backup_label present) without a backup_manifest "
+                        + "naming its end LSN: cannot tell which restore points it can reach");
+            }
+            return new Floor(p.gpSegmentId(), p.backupEndLsn(), cd.latestCheckpointTimeline(), p.backupStartLsn(), false,
+                    cd.systemIdentifier(), "base backup ending at " + p.backupEndLsn());
+        }
+        throw new NotParkedException(who + "cluster state is '" + cd.clusterState()
+                + "', expected 'shut down in recovery' (or a fresh base backup with backup_label)");
+    }
+}

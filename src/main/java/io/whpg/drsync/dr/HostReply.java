@@ -1,0 +1,20 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.exec.CommandResult;
+
+/** What a host answered to a {@link HostCall}: its output, or why it could not be reached. */
+public record HostReply(HostCall call, CommandResult result, String error, long millis) {
+
+    public boolean ok() {
+        return error == null && result != null && result.ok();
+    }
+
+    /** One line for receipts: the host and what went wrong. */
+    public String problem() {
+        String where = call.step() + " on " + call.host().describe() + ": ";
+        if (error != null) {
+            return where + error;
+        }
+        return where + "exit status " + result.exitCode() + ": " + result.firstErrorLine();
+    }
+}

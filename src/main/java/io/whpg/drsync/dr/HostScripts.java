@@ -1,0 +1,170 @@
+package io.whpg.drsync.dr;
+
+import static io.whpg.drsync.exec.ShellQuote.quote;
+
+import java.util.List;
+
+/**
+ * The shell scripts of one DR cycle, one per host and step, covering every instance on that host, so
+ * a host costs one round trip per step however many instances it holds. Every path and value is
+ * quoted with {@link io.whpg.drsync.exec.ShellQuote}; the output is line-tagged for {@link ScriptOutput}.
+ */
+public final class HostScripts {
+    /** The file the tool owns in each data dir; postgresql.conf includes it. */
+    public static final String RECOVERY_CONF = "whpg_dr_sync.recovery.conf";
+    public static final String INCLUDE_LINE = "include_if_exists = '" + RECOVERY_CONF + "'";
+
+    private static final String PRELUDE = """
+            set -u
+            LC_ALL=C; LANG=C; export LC_ALL LANG
+            alive() { [ -f "$1/postmaster.pid" ] && p=$(head -n 1 "$1/postmaster.pid" 2>/dev/null) && [ -n "$p" ] && [ -d "/proc/$p" ]; }
+            """;
+
+    private HostScripts() {
+    }
+
+    /** Per instance: control data, signal files, postmaster, base-backup leftovers, foreign targets, timelines. */
+    public static String probe(String pgBin, List<InstanceRef> instances) {
+        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+                probe() {
+                  echo "@@whpg begin $1"; d=$2
+                  if [ ! -d "$d" ]; then echo "@@whpg missing"; echo "@@whpg end $1"; return; fi
+                  "$PGBIN/pg_controldata" "$d" 2>&1 | sed 's/^/@@cd /'
+                  [ -f "$d/standby.signal" ] && echo "@@whpg standby_signal"
+                  [ -f "$d/recovery.signal" ] && echo "@@whpg recovery_signal"
+                  alive "$d" && echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
+                  [ -f "$d/backup_label" ] && sed -n 's/^START WAL LOCATION: \\([0-9A-Fa-f]*\\/[0-9A-Fa-f]*\\).*/@@whpg backup_start \\1/p' "$d/backup_label"
+                  [ -f "$d/backup_manifest" ] && tail -c 8192 "$d/backup_manifest" | tr -d '\\n' \\
+                    | grep -o '"End-LSN": *"[0-9A-Fa-f]*/[0-9A-Fa-f]*"' | tail -n 1 | sed 's/^/@@whpg backup_end /'
+                  [ -f "$d/postgresql.auto.conf" ] && grep -E '^[[:space:]]*recovery_target' "$d/postgresql.auto.conf" | sed 's/^/@@foreign postgresql.auto.conf: /'
+                  grep -qxF "$INCLUDE" "$d/postgresql.conf" 2>/dev/null && echo "@@whpg include_present"
+                  ls "$d/pg_wal" 2>/dev/null | grep '\\.history$' | sed 's/^/@@hist /'
+                  echo "@@whpg end $1"
+                }
+                """);
+        sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        sb.append("INCLUDE=").append(quote(INCLUDE_LINE)).append('\n');
+        for (InstanceRef i : instances) {
+            sb.append("probe ").append(i.gpSegmentId()).append(' ').append(quote(i.dataDir())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Re-checks each instance is parked (standby.signal, no recovery.signal, not running), then writes the
+     * tool's recovery file (temp, fsync, rename, fsync dir) and makes sure postgresql.conf includes it.
+     * Exits non-zero at the first instance that is not parked, before touching it.
+     */
+    public static String prepare(List<PlannedStart> plans) {
+        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+                refuse() { echo "@@whpg refused $1 $2"; exit 3; }
+                check() {
+                  [ -f "$2/standby.signal" ] || refuse "$1" "standby.signal is missing"
+                  [ ! -f "$2/recovery.signal" ] || refuse "$1" "recovery.signal is present"
+                  ! alive "$2" || refuse "$1" "a postmaster is running"
+                }
+                put() { # $1 file, content on stdin
+                  cat > "$1.tmp" && sync "$1.tmp" && mv -f "$1.tmp" "$1" && sync "$(dirname "$1")"
+                }
+                include() {
+                  grep -qxF "$INCLUDE" "$1/postgresql.conf" && return 0
+                  { cat "$1/postgresql.conf"; printf '\\n# added by whpg_dr_sync: recovery targets live in the file below\\n%s\\n' "$INCLUDE"; } \\
+                    | put "$1/postgresql.conf"
+                }
+                """);
+        sb.append("INCLUDE=").append(quote(INCLUDE_LINE)).append('\n');
+        for (PlannedStart p : plans) {
+            sb.append("check ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append('\n');
+        }
+        for (PlannedStart p : plans) {
+            String d = quote(p.dataDir());
+            sb.append("printf '%s' ").append(quote(p.recoveryConf())).append(" | put ").append(d)
+                    .append("/").append(RECOVERY_CONF).append(" || exit 4\n");
+            sb.append("include ").append(d).append(" || exit 4\n");
+            sb.append("echo \"@@whpg prepared ").append(p.gpSegmentId()).append("\"\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Starts every planned instance without waiting (pg_ctl's exit code means nothing here, see FACTS),
+     * then waits briefly until each has written postmaster.pid or already ended.
+     */
+    public static String start(String pgBin, List<PlannedStart> plans) {
+        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+                launch() { # seg, data dir, port, log file
+                  mkdir -p "$(dirname "$4")"
+                  "$PGBIN/pg_ctl" start -W -D "$2" -l "$4" -o "-c port=$3 -c archive_mode=off -c logging_collector=off" >/dev/null 2>&1
+                  echo "@@whpg launched $1 $?"
+                }
+                settle() { # seg, data dir, log file: until postmaster.pid appears or the log shows the end
+                  n=0
+                  while [ $n -lt 200 ]; do
+                    alive "$2" && return 0
+                    grep -qE 'database system is shut down|FATAL|PANIC' "$3" 2>/dev/null && return 0
+                    sleep 0.05; n=$((n+1))
+                  done
+                }
+                """);
+        sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        for (PlannedStart p : plans) {
+            sb.append("launch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
+                    .append(p.port()).append(' ').append(quote(p.logFile())).append('\n');
+        }
+        for (PlannedStart p : plans) {
+            sb.append("settle ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
+                    .append(quote(p.logFile())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Waits up to {@code seconds} for every planned postmaster to exit by itself (polled every 0.1 s on
+     * the host), then reports per instance: still running or not, control data, signals, timelines and
+     * the evidence lines of its log.
+     */
+    public static String await(String pgBin, List<PlannedStart> plans, long seconds) {
+        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+                report() { # seg, data dir, log file
+                  echo "@@whpg begin $1"; d=$2
+                  alive "$d" && echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
+                  "$PGBIN/pg_controldata" "$d" 2>&1 | sed 's/^/@@cd /'
+                  [ -f "$d/standby.signal" ] && echo "@@whpg standby_signal"
+                  [ -f "$d/recovery.signal" ] && echo "@@whpg recovery_signal"
+                  ls "$d/pg_wal" 2>/dev/null | grep '\\.history$' | sed 's/^/@@hist /'
+                  grep -E 'recovery stopping|FATAL|PANIC|ERROR|could not|cannot|No such file|Permission denied|waiting for WAL|consistent recovery state|shutdown at recovery target|database system is shut down|selected new timeline|archive recovery complete' "$3" 2>/dev/null \\
+                    | tail -n 40 | sed 's/^/@@log /'
+                  echo "@@whpg end $1"
+                }
+                """);
+        sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
+        sb.append("while :; do\n  up=0\n");
+        for (PlannedStart p : plans) {
+            sb.append("  alive ").append(quote(p.dataDir())).append(" && up=1\n");
+        }
+        sb.append("""
+                  [ $up = 0 ] && break
+                  [ "$(date +%s)" -ge "$deadline" ] && break
+                  sleep 0.1
+                done
+                """);
+        for (PlannedStart p : plans) {
+            sb.append("report ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
+                    .append(quote(p.logFile())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Fast shutdown of whichever of these instances still run: a standby stopped this way stays parked. */
+    public static String stop(String pgBin, List<InstanceRef> instances) {
+        StringBuilder sb = new StringBuilder(PRELUDE);
+        sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        for (InstanceRef i : instances) {
+            String d = quote(i.dataDir());
+            sb.append("if alive ").append(d).append("; then \"$PGBIN/pg_ctl\" stop -m fast -w -t 60 -D ").append(d)
+                    .append(" >/dev/null 2>&1; echo \"@@whpg stopped ").append(i.gpSegmentId()).append(" $?\"; fi\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,60 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.pg.Lsn;
+import java.util.List;
+
+/**
+ * What one look at a DR instance's data directory showed: control data, signal files, whether a
+ * postmaster runs, base-backup leftovers, and recovery settings the tool does not own.
+ *
+ * @param problem a one-line reason the directory could not be read, else null
+ */
+public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData controlData,
+                            boolean standbySignal, boolean recoverySignal, Integer runningPid,
+                            Lsn backupStartLsn, Lsn backupEndLsn, List<String> foreignTargetSettings,
+                            boolean includePresent, List<String> historyFiles, String problem) {
+
+    public InstanceProbe {
+        foreignTargetSettings = List.copyOf(foreignTargetSettings);
+        historyFiles = List.copyOf(historyFiles);
+    }
+
+    public boolean running() {
+        return runningPid != null;
+    }
+
+    /** Reads one instance's block of {@link HostScripts#probe} output; a missing block is a problem, not a guess. */
+    public static InstanceProbe from(int gpSegmentId, ScriptOutput.Block b) {
+        if (b == null) {
+            return failed(gpSegmentId, "no probe output for this instance");
+        }
+        if (b.has("missing")) {
+            return new InstanceProbe(gpSegmentId, false, null, false, false, null, null, null,
+                    List.of(), false, List.of(), null);
+        }
+        ControlData cd;
+        try {
+            cd = ControlData.parse(b.controlData());
+        } catch (IllegalArgumentException e) {
+            String first = b.controlData().lines().findFirst().orElse("no output");
+            return failed(gpSegmentId, "pg_controldata failed: " + first);
+        }
+        return new InstanceProbe(gpSegmentId, true, cd, b.has("standby_signal"), b.has("recovery_signal"),
+                b.value("running").map(Integer::valueOf).orElse(null),
+                b.value("backup_start").map(Lsn::parse).orElse(null),
+                b.value("backup_end").map(InstanceProbe::endLsn).orElse(null),
+                b.foreignSettings(), b.has("include_present"), b.historyFiles(), null);
+    }
+
+    private static InstanceProbe failed(int gpSegmentId, String problem) {
+        return new InstanceProbe(gpSegmentId, true, null, false, false, null, null, null,
+                List.of(), false, List.of(), problem);
+    }
+
+    /** {@code "End-LSN": "0/4000100"} from backup_manifest's WAL-Ranges. */
+    private static Lsn endLsn(String jsonFragment) {
+        String v = jsonFragment.substring(jsonFragment.indexOf(':') + 1).replace("\"", "").strip();
+        return Lsn.parse(v);
+    }
+}

@@ -1,0 +1,120 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.WalFile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Judges one instance after its cycle from evidence alone: pg_controldata, the signal files, the
+ * timeline history files and the server log. Success is proven, never assumed from a timeout.
+ */
+public final class ParkVerifier {
+    public static final String OK = "parked";
+    public static final String TIMEOUT_WAITING_FOR_WAL = "timeout_waiting_for_wal";
+    public static final String TIMEOUT = "timeout";
+    public static final String VERIFICATION_FAILED = "verification_failed";
+    public static final String TARGET_BEHIND_FLOOR = TargetSelector.TARGET_BEHIND_FLOOR;
+
+    private static final Pattern WAITING = Pattern.compile("waiting for WAL to become available at ([0-9A-Fa-f]+/[0-9A-Fa-f]+)");
+    private static final Pattern WAL_NAME = Pattern.compile("\\b([0-9A-F]{24})\\b");
+
+    /** @param detail one line naming the cause; {@code missingWal} the file replay was waiting for, if known */
+    public record Verdict(int gpSegmentId, String status, String detail, String missingWal, ControlData after,
+                          List<String> evidence) {
+        public boolean ok() {
+            return OK.equals(status);
+        }
+    }
+
+    private ParkVerifier() {
+    }
+
+    public static Verdict judge(int gpSegmentId, Lsn target, int timeline, long segmentSize,
+                                List<String> historyBefore, ScriptOutput.Block b) {
+        if (b == null) {
+            return new Verdict(gpSegmentId, VERIFICATION_FAILED, "instance " + gpSegmentId + ": no report from its host",
+                    null, null, List.of());
+        }
+        List<String> log = b.log();
+        String who = "instance " + gpSegmentId + ": ";
+        if (b.has("running")) {
+            String missing = missingWal(log, timeline, segmentSize).orElse(null);
+            if (missing != null) {
+                return new Verdict(gpSegmentId, TIMEOUT_WAITING_FOR_WAL, who + "still replaying at the deadline, waiting for WAL file "
+                        + missing, missing, null, log);
+            }
+            return new Verdict(gpSegmentId, TIMEOUT, who + "still replaying at the deadline (no missing WAL in its log)",
+                    null, null, log);
+        }
+        ControlData cd;
+        try {
+            cd = ControlData.parse(b.controlData());
+        } catch (IllegalArgumentException e) {
+            return new Verdict(gpSegmentId, VERIFICATION_FAILED, who + "pg_controldata unreadable after the stop: "
+                    + e.getMessage(), null, null, log);
+        }
+        List<String> failures = new ArrayList<>();
+        if (log.stream().anyMatch(l -> l.contains("before consistent recovery point"))) {
+            return new Verdict(gpSegmentId, TARGET_BEHIND_FLOOR, who + "PostgreSQL refused the target: requested recovery stop "
+                    + "point is before consistent recovery point", null, cd, log);
+        }
+        if (!cd.isShutDownInRecovery()) {
+            failures.add("cluster state is '" + cd.clusterState() + "', expected 'shut down in recovery'");
+        }
+        if (!target.equals(cd.minRecoveryEnd())) {
+            failures.add("minimum recovery ending location is " + cd.minRecoveryEnd() + ", expected " + target);
+        }
+        if (cd.minRecoveryEndTimeline() != timeline) {
+            failures.add("stopped on timeline " + cd.minRecoveryEndTimeline() + ", expected " + timeline);
+        }
+        if (!b.has("standby_signal")) {
+            failures.add("standby.signal disappeared");
+        }
+        if (b.has("recovery_signal")) {
+            failures.add("recovery.signal appeared");
+        }
+        List<String> newHistory = new ArrayList<>(b.historyFiles());
+        newHistory.removeAll(historyBefore);
+        if (!newHistory.isEmpty()) {
+            failures.add("new timeline history " + newHistory + " appeared: the instance was promoted");
+        }
+        String stopLine = "recovery stopping before WAL location (LSN) \"" + target + "\"";
+        if (log.stream().noneMatch(l -> l.contains(stopLine))) {
+            failures.add("its log lacks the line '" + stopLine + "'");
+        }
+        if (failures.isEmpty()) {
+            return new Verdict(gpSegmentId, OK, who + "parked at " + target, null, cd, log);
+        }
+        return new Verdict(gpSegmentId, VERIFICATION_FAILED, who + String.join("; ", failures), null, cd, log);
+    }
+
+    /**
+     * The WAL file a stuck replay waits for: named by the restore_command's own error when it printed one,
+     * else computed from PostgreSQL's "waiting for WAL to become available at X/Y".
+     */
+    static Optional<String> missingWal(List<String> log, int timeline, long segmentSize) {
+        for (int i = log.size() - 1; i >= 0; i--) {
+            String l = log.get(i);
+            if (l.contains("No such file") || l.contains("Permission denied") || l.contains("cannot")
+                    || l.contains("could not")) {
+                Matcher m = WAL_NAME.matcher(l);
+                if (m.find()) {
+                    return Optional.of(m.group(1));
+                }
+            }
+        }
+        for (int i = log.size() - 1; i >= 0; i--) {
+            Matcher m = WAITING.matcher(log.get(i));
+            if (m.find()) {
+                Lsn at = Lsn.parse(m.group(1));
+                return Optional.of(WalFile.containing(at.plus(1), timeline, segmentSize).name());
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,99 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.SegmentPoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Chooses the restore point a cycle goes to. Never one that lies behind any instance's floor: an LSN
+ * target behind the replay position FATALs, and a name target behind it is silently ignored (FACTS).
+ */
+public final class TargetSelector {
+    public static final String TARGET_BEHIND_FLOOR = "target_behind_floor";
+    public static final String TARGET_NOT_READY = "target_not_ready";
+    public static final String INSTANCE_MISMATCH = "manifest_instance_mismatch";
+    public static final String WRONG_CLUSTER = "wrong_cluster";
+
+    private TargetSelector() {
+    }
+
+    /** The one named with {@code --target}: refused unless READY, for these instances, and at or past every floor. */
+    public static Selection requested(Manifest m, Optional<String> current, Map<Integer, Floor> floors) {
+        if (!m.ready()) {
+            return Selection.refuse(m, TARGET_NOT_READY, m.restorePoint() + " is NOT READY: its WAL is not all archived");
+        }
+        return check(m, current, floors).orElseGet(() -> plan(m, floors));
+    }
+
+    /**
+     * The newest READY manifest past the current point that every instance can reach. {@code newestFirst}
+     * holds the valid manifests newest first; scanning stops at the current point, older ones are behind it.
+     */
+    public static Selection newest(List<Manifest> newestFirst, Optional<String> current, Map<Integer, Floor> floors) {
+        String firstReason = null;
+        for (Manifest m : newestFirst) {
+            if (current.isPresent() && current.get().equals(m.restorePoint())) {
+                break;
+            }
+            if (!m.ready()) {
+                continue;
+            }
+            Optional<Selection> refusal = check(m, current, floors);
+            if (refusal.isEmpty()) {
+                return plan(m, floors);
+            }
+            if (firstReason == null) {
+                firstReason = refusal.get().detail();
+            }
+        }
+        String at = current.map(c -> "current restore point " + c).orElse("no current restore point yet");
+        return Selection.none(firstReason == null
+                ? "no READY manifest newer than the " + at
+                : "no READY manifest newer than the " + at + " is usable; newest refused: " + firstReason);
+    }
+
+    private static Optional<Selection> check(Manifest m, Optional<String> current, Map<Integer, Floor> floors) {
+        Set<Integer> want = new TreeSet<>(floors.keySet());
+        Set<Integer> have = m.segments().stream().map(SegmentPoint::gpSegmentId).collect(Collectors.toCollection(TreeSet::new));
+        if (!want.equals(have)) {
+            return Optional.of(Selection.refuse(m, INSTANCE_MISMATCH, m.restorePoint() + " covers segments " + have
+                    + " but dr.instances has " + want));
+        }
+        for (SegmentPoint s : m.segments()) {
+            Floor f = floors.get(s.gpSegmentId());
+            if (!s.systemIdentifier().equals(f.systemIdentifier())) {
+                return Optional.of(Selection.refuse(m, WRONG_CLUSTER, "instance " + s.gpSegmentId()
+                        + ": database system identifier " + f.systemIdentifier() + " differs from the manifest's "
+                        + s.systemIdentifier() + " (DR copy of another cluster?)"));
+            }
+            int cmp = s.restoreLsn().compareTo(f.lsn());
+            if (cmp < 0 || (cmp == 0 && !f.parked())) {
+                return Optional.of(Selection.refuse(m, TARGET_BEHIND_FLOOR, "instance " + s.gpSegmentId() + ": "
+                        + m.restorePoint() + " is at " + s.restoreLsn() + ", behind its floor " + f.lsn()
+                        + " (" + f.source() + ")"));
+            }
+        }
+        if (current.isPresent() && current.get().equals(m.restorePoint())) {
+            return Optional.of(Selection.none("already parked at " + m.restorePoint()));
+        }
+        return Optional.empty();
+    }
+
+    /** Instances already parked exactly at their restore LSN are left alone: nothing is written behind a floor. */
+    private static Selection plan(Manifest m, Map<Integer, Floor> floors) {
+        List<Integer> toStart = new ArrayList<>();
+        for (SegmentPoint s : m.segments()) {
+            Floor f = floors.get(s.gpSegmentId());
+            if (!(f.parked() && f.lsn().equals(s.restoreLsn()))) {
+                toStart.add(s.gpSegmentId());
+            }
+        }
+        return Selection.go(m, toStart);
+    }
+}

@@ -1,0 +1,45 @@
+package io.whpg.drsync.dr;
+
+import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.TimelineHistory;
+import io.whpg.drsync.pg.WalFile;
+import io.whpg.drsync.state.SegmentPoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Before anything starts: every WAL file an instance will replay, from where its replay begins to the
+ * record after its restore point, must be in the archive, on the right timelines. A missing file would
+ * otherwise leave the instance waiting forever with no error (FACTS).
+ */
+public final class WalPreflight {
+    private WalPreflight() {
+    }
+
+    /** The files replay reads: up to the one holding the first byte after the restore point. */
+    public static List<String> needed(Floor floor, SegmentPoint target, long segmentSize, WalArchive archive) {
+        Lsn from = floor.replayFrom();
+        Lsn through = target.restoreLsn().plus(1);
+        List<String> names = new ArrayList<>();
+        if (floor.timeline() == target.timeline()) {
+            for (WalFile f : WalFile.between(from.plus(1), through, target.timeline(), segmentSize)) {
+                names.add(f.name());
+            }
+            return names;
+        }
+        String historyName = TimelineHistory.fileName(target.timeline());
+        names.add(historyName);
+        TimelineHistory history = TimelineHistory.parse(target.timeline(), archive.read(target.gpSegmentId(), historyName));
+        for (WalFile f : WalFile.between(from.plus(1), through, history, segmentSize)) {
+            names.add(f.name());
+        }
+        return names;
+    }
+
+    /** The needed files absent from {@code listing}, in replay order. */
+    public static List<String> missing(List<String> needed, Set<String> listing) {
+        return needed.stream().filter(n -> !listing.contains(n)).toList();
+    }
+}

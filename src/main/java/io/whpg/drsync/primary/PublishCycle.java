@@ -1,0 +1,187 @@
+package io.whpg.drsync.primary;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.dr.CycleFailure;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.WalFile;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.RestorePointName;
+import io.whpg.drsync.state.SegmentPoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * One publish cycle on the primary: the restore point's name, each instance's LSN, timeline and WAL
+ * file, and the evidence that the files the DR needs are archived. Plain logic; the publish route feeds it.
+ */
+public final class PublishCycle {
+    public static final String RESTORE_POINT_EXISTS = "restore_point_exists";
+    public static final String PRIMARY_ERROR = "primary_error";
+
+    private final String restorePoint;
+    private final Instant createdAt;
+    private final Map<Integer, PrimaryInstance> instances = new TreeMap<>();
+    private final Map<Integer, Lsn> restoreLsns = new TreeMap<>();
+    private final Map<Integer, InstanceFacts> facts = new ConcurrentSkipListMap<>();
+    private final Map<Integer, Lsn> switchLsns = new ConcurrentSkipListMap<>();
+    private final Map<Integer, ArchiverStatus> archiver = new ConcurrentSkipListMap<>();
+    private final Map<Integer, Set<String>> archiveListing = new ConcurrentSkipListMap<>();
+    /** Filled from parallel per-instance queries. */
+    private volatile String switchMethod = "none";
+
+    public PublishCycle(String restorePoint, Instant createdAt) {
+        this.restorePoint = RestorePointName.validate("restore point", restorePoint);
+        this.createdAt = createdAt;
+    }
+
+    public String restorePoint() {
+        return restorePoint;
+    }
+
+    public List<PrimaryInstance> instances() {
+        return List.copyOf(instances.values());
+    }
+
+    public Map<Integer, Lsn> restoreLsns() {
+        return restoreLsns;
+    }
+
+    public void setInstances(List<PrimaryInstance> acting) {
+        if (acting.isEmpty() || acting.stream().noneMatch(i -> i.gpSegmentId() == -1)) {
+            throw new CycleFailure(PRIMARY_ERROR, "gp_segment_configuration lists no acting coordinator (content -1, role 'p')");
+        }
+        acting.forEach(i -> instances.put(i.gpSegmentId(), i));
+    }
+
+    /** Rows of {@code (gp_create_restore_point(name))::text}, e.g. {@code (-1,0/49FD4F8)}: works on every GP7 build. */
+    public void setRestorePointRows(List<String> rows) {
+        for (String row : rows) {
+            String r = row.strip();
+            if (!r.startsWith("(") || !r.endsWith(")") || r.indexOf(',') < 0) {
+                throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned an unexpected row \"" + row + "\"");
+            }
+            String[] parts = r.substring(1, r.length() - 1).split(",");
+            int seg = Integer.parseInt(parts[0].strip());
+            restoreLsns.put(seg, Lsn.parse(parts[1].strip()));
+        }
+        if (!restoreLsns.keySet().equals(instances.keySet())) {
+            throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned segments " + restoreLsns.keySet()
+                    + " but gp_segment_configuration has acting primaries " + instances.keySet());
+        }
+    }
+
+    /** Cross-checks the instance's own pg_walfile_name against our WAL math before trusting either. */
+    public void addFacts(InstanceFacts f) {
+        Lsn lsn = restoreLsns.get(f.gpSegmentId());
+        int timeline = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        String ours = WalFile.containing(lsn, timeline, f.walSegmentSize()).name();
+        if (!ours.equals(f.walFile())) {
+            throw new CycleFailure(PRIMARY_ERROR, "instance " + f.gpSegmentId() + ": pg_walfile_name(" + lsn + ") = "
+                    + f.walFile() + " but the WAL math gives " + ours);
+        }
+        facts.put(f.gpSegmentId(), f);
+    }
+
+    public void addSwitch(int gpSegmentId, Lsn switchEnd, String method) {
+        switchLsns.put(gpSegmentId, switchEnd);
+        switchMethod = method;
+    }
+
+    public long walSegmentSize() {
+        Set<Long> sizes = new LinkedHashSet<>();
+        facts.values().forEach(f -> sizes.add(f.walSegmentSize()));
+        if (sizes.size() != 1) {
+            throw new CycleFailure(PRIMARY_ERROR, "instances report different wal_segment_size values " + sizes);
+        }
+        return sizes.iterator().next();
+    }
+
+    /**
+     * The files the DR must read to stop at the restore point: through the one holding the next record's
+     * first byte; after a WAL switch, through the switch, since the next record may span a segment.
+     */
+    public List<String> neededFiles(int gpSegmentId) {
+        InstanceFacts f = facts.get(gpSegmentId);
+        Lsn lsn = restoreLsns.get(gpSegmentId);
+        int tli = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        Lsn through = switchLsns.getOrDefault(gpSegmentId, lsn.plus(1));
+        if (through.isBefore(lsn.plus(1))) {
+            through = lsn.plus(1);
+        }
+        return WalFile.between(lsn, through, tli, f.walSegmentSize()).stream().map(WalFile::name).toList();
+    }
+
+    public void setArchiver(ArchiverStatus s) {
+        archiver.put(s.gpSegmentId(), s);
+    }
+
+    public void setArchiveListing(int gpSegmentId, Set<String> names) {
+        archiveListing.put(gpSegmentId, names);
+    }
+
+    /** Needed files not yet proven archived: reported done by the archiver (same timeline, in order) AND present. */
+    public List<String> notYetArchived() {
+        List<String> pending = new ArrayList<>();
+        for (Integer seg : instances.keySet()) {
+            ArchiverStatus s = archiver.get(seg);
+            Set<String> listing = archiveListing.getOrDefault(seg, Set.of());
+            for (String needed : neededFiles(seg)) {
+                boolean reported = s != null && s.lastArchivedWal() != null
+                        && s.lastArchivedWal().length() == 24
+                        && s.lastArchivedWal().substring(0, 8).equals(needed.substring(0, 8))
+                        && s.lastArchivedWal().compareTo(needed) >= 0;
+                if (!reported || !listing.contains(needed)) {
+                    pending.add(seg + ":" + needed + (reported ? " (reported archived, absent from the archive)"
+                            : " (archiver has reached " + (s == null ? "nothing" : s.lastArchivedWal()) + ")"));
+                }
+            }
+        }
+        return pending;
+    }
+
+    public Manifest manifest(boolean ready, Instant checkedAt) {
+        List<SegmentPoint> points = new ArrayList<>();
+        long segSize = walSegmentSize();
+        ObjectNode evidence = Json.object();
+        evidence.put("checked_at_utc", checkedAt.toString());
+        evidence.put("switch_wal", switchMethod);
+        ObjectNode per = evidence.putObject("instances");
+        for (Integer seg : instances.keySet()) {
+            PrimaryInstance i = instances.get(seg);
+            InstanceFacts f = facts.get(seg);
+            Lsn lsn = restoreLsns.get(seg);
+            int tli = WalFile.parse(f.walFile(), segSize).timeline();
+            points.add(new SegmentPoint(seg, lsn, tli, f.walFile(), f.systemIdentifier(), i.host(), i.port()));
+            ObjectNode n = per.putObject(String.valueOf(seg));
+            n.put("restore_lsn", lsn.toString());
+            n.put("timeline", tli);
+            n.put("wal_file", f.walFile());
+            ArrayNode needed = n.putArray("wal_files_needed");
+            neededFiles(seg).forEach(needed::add);
+            if (switchLsns.containsKey(seg)) {
+                n.put("switch_lsn", switchLsns.get(seg).toString());
+            }
+            ArchiverStatus s = archiver.get(seg);
+            if (s != null) {
+                n.put("last_archived_wal", s.lastArchivedWal());
+                n.put("archived_at", s.lastArchivedTime());
+                if (s.lastFailedWal() != null) {
+                    n.put("last_failed_wal", s.lastFailedWal());
+                }
+            }
+        }
+        if (!ready) {
+            ArrayNode missing = evidence.putArray("not_yet_archived");
+            notYetArchived().forEach(missing::add);
+        }
+        return new Manifest(restorePoint, createdAt, ready, segSize, points, evidence);
+    }
+}

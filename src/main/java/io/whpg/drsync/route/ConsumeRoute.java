@@ -1,0 +1,50 @@
+package io.whpg.drsync.route;
+
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio; the
+ * timer route fires it every {@code behavior.consumer_sleep_secs}.
+ */
+public final class ConsumeRoute extends RouteBuilder {
+    public static final String CYCLE_URI = "direct:dr-cycle";
+    private final ConsumeSteps steps;
+    private final long periodMillis;
+    private final boolean timerStarts;
+
+    public ConsumeRoute(ConsumeSteps steps, long periodMillis, boolean timerStarts) {
+        this.steps = steps;
+        this.periodMillis = periodMillis;
+        this.timerStarts = timerStarts;
+    }
+
+    @Override
+    public void configure() {
+        from("timer:dr-consume?delay=0&period=" + periodMillis).routeId("dr-consume-timer").autoStartup(timerStarts)
+                .to(CYCLE_URI).id("run-consume-cycle");
+
+        from(CYCLE_URI).routeId("dr-consume")
+                .onException(Exception.class).handled(true).process(steps::failed).id("record-failure").end()
+                .process(steps::begin).id("read-state")
+                .process(steps::probeCalls).id("probe-scripts")
+                .to(HostFanOut.URI).id("probe-instances")
+                .process(steps::readProbes).id("compute-floors")
+                .process(steps::select).id("select-target")
+                .choice().id("target-chosen?")
+                    .when(method(steps, "hasWork"))
+                        .process(steps::preflight).id("wal-preflight")
+                        .process(steps::prepareCalls).id("recovery-target-scripts")
+                        .to(HostFanOut.URI).id("write-recovery-targets")
+                        .process(steps::checkPrepared).id("check-recovery-targets")
+                        .process(steps::startCalls).id("start-scripts")
+                        .to(HostFanOut.URI).id("start-instances")
+                        .process(steps::checkStarted).id("check-starts")
+                        .process(steps::awaitCalls).id("await-scripts")
+                        .to(HostFanOut.URI).id("await-instances")
+                        .process(steps::verify).id("verify-parked")
+                        .process(steps::commit).id("commit-state")
+                    .otherwise()
+                        .process(steps::nothingNew).id("nothing-new")
+                .end();
+    }
+}

@@ -1,0 +1,157 @@
+package io.whpg.drsync.route;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.dr.ConsumeCycle;
+import io.whpg.drsync.dr.CycleFailure;
+import io.whpg.drsync.dr.DrHost;
+import io.whpg.drsync.dr.HostCall;
+import io.whpg.drsync.dr.HostReply;
+import io.whpg.drsync.exec.HostShell;
+import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.StateStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The consume route's processors: each hands the exchange's {@link ConsumeCycle} to one step. */
+public final class ConsumeSteps {
+    public static final String CYCLE = "whpgConsumeCycle";
+    public static final String TARGET_HEADER = "WhpgTarget";
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumeSteps.class);
+
+    private final DrSyncConfig config;
+    private final Function<DrHost, HostShell> shellOpener;
+    private final WalArchive archive;
+    private final Clock clock;
+    private final ManifestStore manifests;
+    private final StateStore state;
+    private final ReceiptStore receipts;
+
+    public ConsumeSteps(DrSyncConfig config, Function<DrHost, HostShell> shellOpener, WalArchive archive, Clock clock) {
+        this.config = config;
+        this.shellOpener = shellOpener;
+        this.archive = archive;
+        this.clock = clock;
+        this.manifests = new ManifestStore(config.storage().manifestDir(), config.storage().latestPath());
+        this.state = new StateStore(config.dr().stateDir());
+        this.receipts = new ReceiptStore(config.dr().receiptsDir());
+    }
+
+    private static ConsumeCycle cycle(Exchange e) {
+        return e.getProperty(CYCLE, ConsumeCycle.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<HostReply> replies(Exchange e) {
+        return e.getIn().getBody(List.class);
+    }
+
+    public void begin(Exchange e) {
+        Optional<String> target = Optional.ofNullable(e.getIn().getHeader(TARGET_HEADER, String.class));
+        ConsumeCycle c = new ConsumeCycle(config, target, shellOpener, clock);
+        e.setProperty(CYCLE, c);
+        c.readState(state);
+    }
+
+    public void probeCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).probeCalls());
+    }
+
+    public void readProbes(Exchange e) {
+        cycle(e).readProbes(replies(e));
+    }
+
+    public void select(Exchange e) {
+        cycle(e).select(manifests);
+    }
+
+    public boolean hasWork(Exchange e) {
+        return cycle(e).hasWork();
+    }
+
+    public void preflight(Exchange e) {
+        cycle(e).preflight(archive);
+    }
+
+    public void prepareCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).prepareCalls());
+    }
+
+    public void checkPrepared(Exchange e) {
+        cycle(e).checkPrepared(replies(e));
+    }
+
+    public void startCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).startCalls());
+    }
+
+    public void checkStarted(Exchange e) {
+        cycle(e).checkStarted(replies(e));
+    }
+
+    public void awaitCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).awaitCalls());
+    }
+
+    public void verify(Exchange e) {
+        cycle(e).verify(replies(e));
+    }
+
+    public void commit(Exchange e) throws IOException {
+        ConsumeCycle c = cycle(e);
+        try (c) {
+            ObjectNode receipt = c.commit(receipts, state);
+            LOG.info("advanced to {}: every instance verified parked ({} ms)", c.selection().manifest().restorePoint(),
+                    receipt.path("duration_ms").asLong());
+            e.getIn().setBody(new CycleOutcome(ConsumeCycle.SUCCESS, receipt.path("detail").asText(), true, receipt));
+        }
+    }
+
+    public void nothingNew(Exchange e) {
+        ConsumeCycle c = cycle(e);
+        try (c) {
+            String detail = c.selection().detail();
+            LOG.info("nothing to do: {}", detail);
+            e.getIn().setBody(new CycleOutcome(c.selection().status(), detail, true, null));
+        }
+    }
+
+    /**
+     * A failed cycle: stop what it started (instances stay parked), then write a receipt that names the
+     * status and the cause. The state file is not touched.
+     */
+    public void failed(Exchange e) throws IOException {
+        Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String status = cause instanceof CycleFailure f ? f.status() : "internal_error";
+        String detail = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
+        ConsumeCycle c = cycle(e);
+        if (c == null) {
+            LOG.error("cycle failed before it began: {}", detail, cause);
+            e.getIn().setBody(new CycleOutcome(status, detail, false, null));
+            return;
+        }
+        try (c) {
+            List<HostCall> stops = c.stopCalls();
+            if (!stops.isEmpty()) {
+                List<?> stopped;
+                try (ProducerTemplate t = e.getContext().createProducerTemplate()) {
+                    stopped = t.requestBody(HostFanOut.URI, stops, List.class);
+                }
+                stopped.stream().map(HostReply.class::cast).filter(r -> !r.ok())
+                        .forEach(r -> LOG.error("could not stop: {}", r.problem()));
+            }
+            ObjectNode receipt = c.fail(receipts, status, detail);
+            LOG.error("cycle failed, state not advanced: {}: {}", status, detail);
+            e.getIn().setBody(new CycleOutcome(status, detail, false, receipt));
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.whpg.drsync.route;
+
+import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.config.Primary;
+import io.whpg.drsync.dr.CycleFailure;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.primary.ArchiverStatus;
+import io.whpg.drsync.primary.InstanceFacts;
+import io.whpg.drsync.primary.PrimaryInstance;
+import io.whpg.drsync.primary.PublishCycle;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.RestorePointName;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The publish route's processors; SQL itself runs through camel-jdbc endpoints in {@link PublishRoute}. */
+public final class PublishSteps {
+    public static final String CYCLE = "whpgPublishCycle";
+    public static final String NAME_HEADER = "WhpgRestorePoint";
+    public static final String DATA_SOURCE_HEADER = "WhpgDataSource";
+    public static final String SEGMENT_HEADER = "WhpgSegmentId";
+    public static final String LSN_HEADER = "WhpgLsn";
+    public static final String DEADLINE = "whpgArchiveDeadline";
+    private static final long ARCHIVE_POLL_MILLIS = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(PublishSteps.class);
+
+    private final DrSyncConfig config;
+    private final WalArchive archive;
+    private final Clock clock;
+    private final ManifestStore manifests;
+
+    public PublishSteps(DrSyncConfig config, WalArchive archive, Clock clock) {
+        this.config = config;
+        this.archive = archive;
+        this.clock = clock;
+        this.manifests = new ManifestStore(config.storage().manifestDir(), config.storage().latestPath());
+    }
+
+    static PublishCycle cycle(Exchange e) {
+        return e.getProperty(CYCLE, PublishCycle.class);
+    }
+
+    /** A connection to one instance alone (Greenplum utility mode, options from primary.utility_options). */
+    public static DataSource dataSource(Primary p, String host, int port, boolean utility) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {host});
+        ds.setPortNumbers(new int[] {port});
+        ds.setDatabaseName(p.db());
+        ds.setUser(p.user());
+        ds.setConnectTimeout(p.connectTimeoutSecs());
+        ds.setApplicationName("whpg_dr_sync");
+        if (p.passwordEnv() != null && System.getenv(p.passwordEnv()) != null) {
+            ds.setPassword(System.getenv(p.passwordEnv()));
+        }
+        if (utility && !p.utilityOptions().isEmpty()) {
+            ds.setOptions(p.utilityOptions());
+        }
+        return ds;
+    }
+
+    /** Names the restore point and refuses a name that already has a manifest: names are never reused. */
+    public void begin(Exchange e) {
+        Instant now = clock.instant();
+        String name = RestorePointName.forInstant(config.behavior().restorePointPrefix(), now);
+        if (manifests.exists(name)) {
+            throw new CycleFailure(PublishCycle.RESTORE_POINT_EXISTS, "restore point " + name
+                    + " already has a manifest (" + manifests.pathOf(name) + "); names are never reused");
+        }
+        e.setProperty(CYCLE, new PublishCycle(name, now));
+        e.getIn().setHeader(NAME_HEADER, name);
+    }
+
+    /** Rows of gp_segment_configuration; registers one utility-mode DataSource per acting primary. */
+    public void readSegmentConfiguration(Exchange e) {
+        List<PrimaryInstance> acting = new ArrayList<>();
+        for (Map<?, ?> row : rows(e)) {
+            PrimaryInstance i = new PrimaryInstance(((Number) row.get("content")).intValue(),
+                    String.valueOf(row.get("hostname")), ((Number) row.get("port")).intValue());
+            acting.add(i);
+            if (e.getContext().getRegistry().lookupByName(i.dataSourceName()) == null) {
+                e.getContext().getRegistry().bind(i.dataSourceName(),
+                        dataSource(config.primary(), i.host(), i.port(), true));
+            }
+        }
+        cycle(e).setInstances(acting);
+    }
+
+    /** One exchange per instance for the split: its DataSource name, segment id and restore LSN as headers. */
+    public void perInstance(Exchange e) {
+        PublishCycle c = cycle(e);
+        List<Map<String, Object>> bodies = new ArrayList<>();
+        for (PrimaryInstance i : c.instances()) {
+            Lsn lsn = c.restoreLsns().get(i.gpSegmentId());
+            bodies.add(Map.of(DATA_SOURCE_HEADER, i.dataSourceName(), SEGMENT_HEADER, i.gpSegmentId(),
+                    LSN_HEADER, lsn == null ? "0/0" : lsn.toString()));
+        }
+        e.getIn().setBody(bodies);
+    }
+
+    public void readRestorePoint(Exchange e) {
+        List<String> texts = new ArrayList<>();
+        for (Map<?, ?> row : rows(e)) {
+            texts.add(String.valueOf(row.values().iterator().next()));
+        }
+        cycle(e).setRestorePointRows(texts);
+        LOG.info("created restore point {} on {} instances", cycle(e).restorePoint(), texts.size());
+    }
+
+    public void readFacts(Exchange e) {
+        Map<?, ?> row = firstRow(e);
+        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        cycle(e).addFacts(new InstanceFacts(seg, String.valueOf(row.get("wal_file")),
+                String.valueOf(row.get("system_identifier")), ((Number) row.get("wal_segment_size")).longValue()));
+    }
+
+    public boolean hasGpSwitchWal(Exchange e) {
+        return ((Number) firstRow(e).get("n")).intValue() > 0;
+    }
+
+    public void readGpSwitchWal(Exchange e) {
+        for (Map<?, ?> row : rows(e)) {
+            cycle(e).addSwitch(((Number) row.get("gp_segment_id")).intValue(), Lsn.parse(String.valueOf(row.get("lsn"))),
+                    "gp_switch_wal()");
+        }
+    }
+
+    public void readInstanceSwitch(Exchange e) {
+        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        cycle(e).addSwitch(seg, Lsn.parse(String.valueOf(firstRow(e).get("lsn"))), "pg_switch_wal() per instance");
+    }
+
+    /** The NOT READY manifest goes out at once, for the audit trail, then LATEST.json names it. */
+    public void publishNotReady(Exchange e) throws IOException {
+        PublishCycle c = cycle(e);
+        Manifest m = c.manifest(false, clock.instant());
+        manifests.write(m);
+        manifests.writeLatest(m);
+        e.setProperty(DEADLINE, clock.instant().plus(Duration.ofSeconds(config.behavior().publisherWaitArchiveSecs())));
+    }
+
+    public void readArchiver(Exchange e) {
+        Map<?, ?> row = firstRow(e);
+        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        Object failed = row.get("last_failed_wal");
+        cycle(e).setArchiver(new ArchiverStatus(seg, (String) row.get("last_archived_wal"),
+                String.valueOf(row.get("last_archived_time")), failed == null ? null : String.valueOf(failed)));
+        cycle(e).setArchiveListing(seg, archive.list(seg));
+    }
+
+    /** Keep polling while a needed file is not proven archived and the deadline has not passed. */
+    public boolean awaitingArchive(Exchange e) {
+        if (cycle(e).notYetArchived().isEmpty()) {
+            return false;
+        }
+        return clock.instant().isBefore(e.getProperty(DEADLINE, Instant.class));
+    }
+
+    /** Between archive polls (not before the first): the archiver works in its own time. */
+    public void pollPause(Exchange e) throws InterruptedException {
+        if (e.getProperty(Exchange.LOOP_INDEX, 0, Integer.class) > 0) {
+            Thread.sleep(ARCHIVE_POLL_MILLIS);
+        }
+    }
+
+    /** READY with the evidence, or left NOT READY naming what is missing; exit status follows. */
+    public void finish(Exchange e) throws IOException {
+        PublishCycle c = cycle(e);
+        List<String> pending = c.notYetArchived();
+        Manifest m = c.manifest(pending.isEmpty(), clock.instant());
+        manifests.write(m);
+        manifests.writeLatest(m);
+        if (pending.isEmpty()) {
+            LOG.info("published {} READY", m.restorePoint());
+            e.getIn().setBody(new CycleOutcome("ready", m.restorePoint() + " READY", true, null));
+        } else {
+            String detail = m.restorePoint() + " left NOT READY after " + config.behavior().publisherWaitArchiveSecs()
+                    + " s: not yet archived: " + String.join(", ", pending);
+            LOG.error(detail);
+            e.getIn().setBody(new CycleOutcome("not_ready", detail, false, null));
+        }
+    }
+
+    public void failed(Exchange e) {
+        Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String status = cause instanceof CycleFailure f ? f.status() : PublishCycle.PRIMARY_ERROR;
+        String detail = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
+        LOG.error("publish failed: {}: {}", status, detail);
+        e.getIn().setBody(new CycleOutcome(status, detail, false, Json.object().put("status", status)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<?, ?>> rows(Exchange e) {
+        Object body = e.getIn().getBody();
+        return body instanceof List<?> l ? (List<Map<?, ?>>) l : List.of();
+    }
+
+    private static Map<?, ?> firstRow(Exchange e) {
+        List<Map<?, ?>> rows = rows(e);
+        if (rows.isEmpty()) {
+            throw new CycleFailure(PublishCycle.PRIMARY_ERROR, "query returned no row");
+        }
+        return rows.get(0);
+    }
+}

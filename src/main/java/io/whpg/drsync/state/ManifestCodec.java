@@ -1,0 +1,168 @@
+package io.whpg.drsync.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.WalFile;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Manifest JSON in the seed's shape plus a content digest. Reading validates every field and the
+ * digest, so a torn, edited or foreign file is reported and never applied.
+ */
+public final class ManifestCodec {
+    private ManifestCodec() {
+    }
+
+    public static String write(Manifest m) {
+        ObjectNode root = Json.object();
+        root.put("restore_point", m.restorePoint());
+        root.put("created_at_utc", m.createdAtUtc().toString());
+        root.put("ready", m.ready());
+        root.put("wal_segment_size", m.walSegmentSize());
+        ArrayNode segments = root.putArray("segments");
+        for (SegmentPoint s : m.segments()) {
+            ObjectNode n = segments.addObject();
+            n.put("gp_segment_id", s.gpSegmentId());
+            n.put("restore_lsn", s.restoreLsn().toString());
+            n.put("timeline", s.timeline());
+            n.put("wal_file", s.walFile());
+            n.put("system_identifier", s.systemIdentifier());
+            n.put("host", s.host());
+            n.put("port", s.port());
+        }
+        root.set("evidence", m.evidence() == null ? Json.object() : m.evidence());
+        root.put("digest", Json.digest(root));
+        return Json.pretty(root);
+    }
+
+    /** Parses and validates; {@code source} (usually the file name) starts every error message. */
+    public static Manifest read(String json, String source) throws ManifestException {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ManifestException(source + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ManifestException(source + ": expected a JSON object");
+        }
+        ObjectNode obj = (ObjectNode) root.deepCopy();
+        JsonNode digest = obj.remove("digest");
+        if (digest == null || !digest.isTextual()) {
+            throw new ManifestException(source + ": digest: required");
+        }
+        String actual = Json.digest(obj);
+        if (!actual.equals(digest.asText())) {
+            throw new ManifestException(source + ": digest: content does not match " + digest.asText()
+                    + " (torn or edited file)");
+        }
+        String name;
+        try {
+            name = RestorePointName.validate("restore_point", text(obj, "restore_point", source));
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException(source + ": " + e.getMessage());
+        }
+        Instant created;
+        String createdText = text(obj, "created_at_utc", source);
+        try {
+            created = Instant.parse(createdText);
+        } catch (DateTimeParseException e) {
+            throw new ManifestException(source + ": created_at_utc: expected an ISO-8601 UTC time, got \""
+                    + createdText + "\"");
+        }
+        JsonNode ready = obj.get("ready");
+        if (ready == null || !ready.isBoolean()) {
+            throw new ManifestException(source + ": ready: expected true or false, got " + ready);
+        }
+        long segSize = integer(obj, "wal_segment_size", source);
+        if (segSize < (1 << 20) || segSize > (1 << 30) || Long.bitCount(segSize) != 1) {
+            throw new ManifestException(source + ": wal_segment_size: expected a power of two from 1 MB to 1 GB, got "
+                    + segSize);
+        }
+        JsonNode segs = obj.get("segments");
+        if (segs == null || !segs.isArray() || segs.isEmpty()) {
+            throw new ManifestException(source + ": segments: expected a non-empty array");
+        }
+        List<SegmentPoint> points = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < segs.size(); i++) {
+            String at = "segments[" + i + "]";
+            JsonNode s = segs.get(i);
+            if (!s.isObject()) {
+                throw new ManifestException(source + ": " + at + ": expected an object");
+            }
+            int id = (int) integer(s, at + ".gp_segment_id", "gp_segment_id", source);
+            if (id < -1) {
+                throw new ManifestException(source + ": " + at + ".gp_segment_id: expected -1 or more, got " + id);
+            }
+            if (!seen.add(id)) {
+                throw new ManifestException(source + ": " + at + ".gp_segment_id: duplicate segment " + id);
+            }
+            String lsnText = text(s, at + ".restore_lsn", "restore_lsn", source);
+            Lsn lsn;
+            try {
+                lsn = Lsn.parse(lsnText);
+            } catch (IllegalArgumentException e) {
+                throw new ManifestException(source + ": " + at + ".restore_lsn: " + e.getMessage());
+            }
+            int tli = (int) integer(s, at + ".timeline", "timeline", source);
+            if (tli < 1) {
+                throw new ManifestException(source + ": " + at + ".timeline: expected 1 or more, got " + tli);
+            }
+            String walFile = text(s, at + ".wal_file", "wal_file", source);
+            String expected = WalFile.containing(lsn, tli, segSize).name();
+            if (!expected.equals(walFile)) {
+                throw new ManifestException(source + ": " + at + ".wal_file: \"" + walFile + "\" does not hold "
+                        + lsn + " on timeline " + tli + " (expected " + expected + ")");
+            }
+            String sysId = text(s, at + ".system_identifier", "system_identifier", source);
+            if (!sysId.matches("[0-9]{1,20}")) {
+                throw new ManifestException(source + ": " + at + ".system_identifier: expected digits, got \"" + sysId + "\"");
+            }
+            String host = s.path("host").asText("");
+            int port = s.path("port").asInt(0);
+            points.add(new SegmentPoint(id, lsn, tli, walFile, sysId, host, port));
+        }
+        JsonNode evidence = obj.get("evidence");
+        return new Manifest(name, created, ready.asBoolean(), segSize, points,
+                evidence != null && evidence.isObject() ? (ObjectNode) evidence : Json.object());
+    }
+
+    private static String text(JsonNode n, String field, String source) throws ManifestException {
+        return text(n, field, field, source);
+    }
+
+    private static String text(JsonNode n, String path, String field, String source) throws ManifestException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new ManifestException(source + ": " + path + ": required");
+        }
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw new ManifestException(source + ": " + path + ": expected a non-empty string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static long integer(JsonNode n, String field, String source) throws ManifestException {
+        return integer(n, field, field, source);
+    }
+
+    private static long integer(JsonNode n, String path, String field, String source) throws ManifestException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new ManifestException(source + ": " + path + ": required");
+        }
+        if (!v.isIntegralNumber()) {
+            throw new ManifestException(source + ": " + path + ": expected an integer, got " + v);
+        }
+        return v.asLong();
+    }
+}
