@@ -1,0 +1,258 @@
+package io.whpg.drsync.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.state.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A private OpenSSH server standing in for one DR host: {@code /usr/sbin/sshd} run as an
+ * unprivileged user on a loopback address (127.0.0.2, 127.0.0.3, ... all reach this machine), with
+ * its own host keys, config and authorized_keys in {@code dir}. Such an sshd lets in only the user
+ * it runs as. The daemon binds its port before it writes its PidFile, so once the PidFile exists
+ * the server accepts connections.
+ */
+public final class SshdServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SshdServer.class);
+    private static final String SSHD = "/usr/sbin/sshd";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final int PORT_TRIES = 3;
+
+    private final long pid;
+    private final String user;
+    private final String host;
+    private final int port;
+    private final List<String> hostPublicKeys;
+    private final Path log;
+
+    private SshdServer(long pid, String user, String host, int port, List<String> hostPublicKeys, Path log) {
+        this.pid = pid;
+        this.user = user;
+        this.host = host;
+        this.port = port;
+        this.hostPublicKeys = List.copyOf(hostPublicKeys);
+        this.log = log;
+    }
+
+    /**
+     * Starts sshd as {@code user} on {@code address} and {@code port} (0: a free one), letting in holders of
+     * {@code authorizedKeys} (OpenSSH public key lines), with one host key per {@code hostKeyTypes}
+     * entry (ed25519, ecdsa, rsa). {@code dir}'s parents must be traversable by {@code user}.
+     */
+    public static SshdServer start(Path dir, String user, String address, int port,
+                                   Collection<String> authorizedKeys, List<String> hostKeyTypes) {
+        if (hostKeyTypes.isEmpty()) {
+            throw new IllegalArgumentException("sshd needs at least one host key type");
+        }
+        if (!OsUser.isRoot() && !user.equals(OsUser.current())) {
+            throw new IllegalArgumentException("sshd can serve user " + user + " only when started by root or by "
+                    + user + ", not by " + OsUser.current());
+        }
+        try {
+            prepareDirectory(dir, user);
+            if (OsUser.isRoot()) {
+                allowKeyLogin(user);
+            }
+            List<String> hostKeyFiles = new ArrayList<>();
+            List<String> hostKeys = new ArrayList<>();
+            for (String type : hostKeyTypes) {
+                SshKeys.KeyPairFiles key = SshKeys.generate(dir.resolve("ssh_host_" + type + "_key"), type, user);
+                hostKeyFiles.add(key.privateKey().toString());
+                hostKeys.add(key.publicKey());
+            }
+            AtomicFiles.write(dir.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
+            for (int attempt = 1; ; attempt++) {
+                int chosen = port != 0 ? port : freePort(address);
+                try {
+                    long pid = launch(dir, user, address, chosen, hostKeyFiles);
+                    LOG.info("sshd for {} on {}:{} started, pid {}", user, address, chosen, pid);
+                    return new SshdServer(pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
+                } catch (PortTakenException e) {
+                    if (port != 0 || attempt == PORT_TRIES) {
+                        throw new IllegalStateException("sshd on " + address + ": no free port after " + PORT_TRIES
+                                + " tries: " + e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up sshd in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The host's public keys as OpenSSH lines ("type base64"), in the order their types were asked for. */
+    public List<String> hostPublicKeys() {
+        return hostPublicKeys;
+    }
+
+    public String hostPublicKey() {
+        return hostPublicKeys.get(0);
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Stops the server and every session and command it started, by pid. */
+    public void stop() {
+        ProcessHandle.of(pid).ifPresent(daemon -> {
+            daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+            daemon.destroy();
+            try {
+                daemon.onExit().get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                daemon.destroyForcibly();
+            } catch (InterruptedException e) {
+                daemon.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static long launch(Path dir, String user, String address, int port, List<String> hostKeyFiles)
+            throws IOException {
+        Path config = dir.resolve("sshd_config");
+        Path pidFile = dir.resolve("sshd.pid");
+        Path logFile = dir.resolve("sshd.log");
+        Files.deleteIfExists(pidFile);
+        Files.deleteIfExists(logFile);
+        StringBuilder text = new StringBuilder()
+                .append("ListenAddress ").append(address).append(':').append(port).append('\n');
+        hostKeyFiles.forEach(k -> text.append("HostKey ").append(k).append('\n'));
+        text.append("PidFile ").append(pidFile).append('\n')
+                .append("AuthorizedKeysFile ").append(dir.resolve("authorized_keys")).append('\n')
+                .append("""
+                        UsePAM no
+                        StrictModes no
+                        PasswordAuthentication no
+                        KbdInteractiveAuthentication no
+                        PubkeyAuthentication yes
+                        MaxStartups 100
+                        """);
+        AtomicFiles.write(config, text.toString());
+        CommandResult started = ProcessRunner.run(List.of(SSHD, "-f", config.toString(), "-E", logFile.toString()),
+                user, START_TIMEOUT);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            String logged = Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8).strip() : "";
+            if (logged.contains("Address already in use")) {
+                throw new PortTakenException(address + ":" + port + " is in use");
+            }
+            if (!started.ok() || logged.contains("fatal") || logged.contains("error")) {
+                throw new IllegalStateException("sshd on " + address + ":" + port + " did not start: "
+                        + (logged.isEmpty() ? started.firstErrorLine() : logged.replace('\n', ' ')));
+            }
+            String pid = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8) : "";
+            if (pid.endsWith("\n")) {
+                return Long.parseLong(pid.strip());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("sshd on " + address + ":" + port + " wrote no PidFile within "
+                        + START_TIMEOUT.toSeconds() + " s; see " + logFile);
+            }
+            sleepBriefly();
+        }
+    }
+
+    /** The sandbox's directory belongs to the sshd user: it holds the host keys sshd must read. */
+    private static void prepareDirectory(Path dir, String user) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (OsUser.isRoot()) {
+            Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user));
+        }
+    }
+
+    /** With UsePAM no, sshd refuses an account whose password field is locked ("!"); "*" allows key logins only. */
+    private static void allowKeyLogin(String user) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/shadow"))) {
+            String[] fields = line.split(":", -1);
+            if (fields.length > 1 && fields[0].equals(user) && fields[1].startsWith("!")) {
+                CommandResult changed = ProcessRunner.run(List.of("usermod", "-p", "*", user), null,
+                        Duration.ofSeconds(30));
+                if (!changed.ok()) {
+                    throw new IllegalStateException("cannot unlock " + user + " for SSH key login: "
+                            + changed.firstErrorLine());
+                }
+                LOG.warn("account {} was locked (password field '!'); set it to '*' so sshd accepts key logins", user);
+            }
+        }
+    }
+
+    /** A port free on every one of {@code addresses} right now, so that DR hosts can share one ssh.port. */
+    public static int freePort(String... addresses) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port;
+            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getByName(addresses[0]))) {
+                port = first.getLocalPort();
+            }
+            if (Arrays.stream(addresses).allMatch(a -> isFree(a, port))) {
+                return port;
+            }
+        }
+        throw new IOException("no port is free on all of " + String.join(", ", addresses));
+    }
+
+    private static boolean isFree(String address, int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(address))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for sshd to start", e);
+        }
+    }
+
+    /** The port picked was taken before sshd could bind it: pick another. */
+    private static final class PortTakenException extends RuntimeException {
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+}
