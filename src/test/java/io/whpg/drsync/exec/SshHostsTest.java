@@ -1,0 +1,54 @@
+package io.whpg.drsync.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.whpg.drsync.sandbox.SshKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config mistakes surface when the cycle's SSH client is built, before any host is dialled. */
+class SshHostsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingKnownHostsFileIsRefused() {
+        Path key = SshKeys.generate(dir.resolve("id_ed25519"), "ed25519", null).privateKey();
+        Path missing = dir.resolve("known_hosts");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SshHosts(SshSettings.of("u", 22, key, missing)));
+
+        assertEquals("ssh.known_hosts: cannot read " + missing
+                + " (host keys are always verified; add the DR hosts' keys with ssh-keyscan)", e.getMessage());
+    }
+
+    @Test
+    void aMissingOrUnusableIdentityIsRefused() throws IOException {
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "");
+        Path missing = dir.resolve("id_missing");
+        Path notAKey = Files.writeString(dir.resolve("id_garbage"), "not a key\n");
+        Path encrypted = dir.resolve("id_encrypted");
+        assertTrue(ProcessRunner.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f",
+                encrypted.toString()), null, Duration.ofSeconds(30)).ok());
+
+        assertEquals("ssh.identity: cannot read private key file " + missing, refusal(missing, knownHosts));
+        assertEquals("ssh.identity: no private key in " + notAKey + " (expected an OpenSSH or PEM private key file)",
+                refusal(notAKey, knownHosts));
+        assertEquals("ssh.identity: cannot load private key " + encrypted + ": it is protected by a passphrase;"
+                + " the tool runs unattended and needs a key without one", refusal(encrypted, knownHosts));
+    }
+
+    private static String refusal(Path key, Path knownHosts) {
+        return assertThrows(IllegalArgumentException.class,
+                () -> new SshHosts(SshSettings.of("u", 22, key, knownHosts))).getMessage();
+    }
+}
