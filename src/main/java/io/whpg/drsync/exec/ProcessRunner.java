@@ -68,7 +68,8 @@ public final class ProcessRunner {
         }
     }
 
-    static List<String> wrapForUser(List<String> argv, String asUser) {
+    /** The command line that runs {@code argv} as {@code asUser}, for callers that start a process themselves. */
+    public static List<String> wrapForUser(List<String> argv, String asUser) {
         if (asUser == null || !OsUser.isRoot() || asUser.equals(OsUser.current())) {
             return argv;
         }

@@ -1,5 +1,6 @@
 package io.whpg.drsync.sandbox;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -13,9 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.OsUser;
@@ -28,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * A private OpenSSH server standing in for one DR host: {@code /usr/sbin/sshd} run as an
  * unprivileged user on a loopback address (127.0.0.2, 127.0.0.3, ... all reach this machine), with
  * its own host keys, config and authorized_keys in {@code dir}. Such an sshd lets in only the user
- * it runs as. The daemon binds its port before it writes its PidFile, so once the PidFile exists
- * the server accepts connections.
+ * it runs as. It runs in the foreground ({@code -D}) as this JVM's child, so its exit is reaped
+ * here; it binds its port before it writes its PidFile, so once the PidFile exists it accepts
+ * connections.
  */
 public final class SshdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshdServer.class);
@@ -37,6 +37,7 @@ public final class SshdServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final int PORT_TRIES = 3;
 
+    private final Process launcher;
     private final long pid;
     private final String user;
     private final String host;
@@ -44,7 +45,9 @@ public final class SshdServer implements AutoCloseable {
     private final List<String> hostPublicKeys;
     private final Path log;
 
-    private SshdServer(long pid, String user, String host, int port, List<String> hostPublicKeys, Path log) {
+    private SshdServer(Process launcher, long pid, String user, String host, int port, List<String> hostPublicKeys,
+                       Path log) {
+        this.launcher = launcher;
         this.pid = pid;
         this.user = user;
         this.host = host;
@@ -82,12 +85,17 @@ public final class SshdServer implements AutoCloseable {
             AtomicFiles.write(dir.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
             for (int attempt = 1; ; attempt++) {
                 int chosen = port != 0 ? port : freePort(address);
+                Process launcher = launch(dir, user, address, chosen, hostKeyFiles);
                 try {
-                    long pid = launch(dir, user, address, chosen, hostKeyFiles);
+                    long pid = awaitPidFile(launcher, dir, address, chosen);
                     LOG.info("sshd for {} on {}:{} started, pid {}", user, address, chosen, pid);
-                    return new SshdServer(pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
+                    return new SshdServer(launcher, pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
                 } catch (PortTakenException e) {
-                    if (port != 0 || attempt == PORT_TRIES) {
+                    if (port != 0) {
+                        throw new IllegalStateException("sshd cannot listen on " + address + ":" + port
+                                + ": the port is in use");
+                    }
+                    if (attempt == PORT_TRIES) {
                         throw new IllegalStateException("sshd on " + address + ": no free port after " + PORT_TRIES
                                 + " tries: " + e.getMessage());
                     }
@@ -127,20 +135,21 @@ public final class SshdServer implements AutoCloseable {
         return log;
     }
 
-    /** Stops the server and every session and command it started, by pid. */
+    /** Stops the server and every session and command it started, by pid, and reaps it. */
     public void stop() {
         ProcessHandle.of(pid).ifPresent(daemon -> {
             daemon.descendants().forEach(ProcessHandle::destroyForcibly);
             daemon.destroy();
-            try {
-                daemon.onExit().get(5, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                daemon.destroyForcibly();
-            } catch (InterruptedException e) {
-                daemon.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
         });
+        try {
+            if (!launcher.waitFor(5, TimeUnit.SECONDS)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                launcher.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            launcher.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -148,17 +157,16 @@ public final class SshdServer implements AutoCloseable {
         stop();
     }
 
-    private static long launch(Path dir, String user, String address, int port, List<String> hostKeyFiles)
+    private static Process launch(Path dir, String user, String address, int port, List<String> hostKeyFiles)
             throws IOException {
         Path config = dir.resolve("sshd_config");
-        Path pidFile = dir.resolve("sshd.pid");
         Path logFile = dir.resolve("sshd.log");
-        Files.deleteIfExists(pidFile);
+        Files.deleteIfExists(dir.resolve("sshd.pid"));
         Files.deleteIfExists(logFile);
         StringBuilder text = new StringBuilder()
                 .append("ListenAddress ").append(address).append(':').append(port).append('\n');
         hostKeyFiles.forEach(k -> text.append("HostKey ").append(k).append('\n'));
-        text.append("PidFile ").append(pidFile).append('\n')
+        text.append("PidFile ").append(dir.resolve("sshd.pid")).append('\n')
                 .append("AuthorizedKeysFile ").append(dir.resolve("authorized_keys")).append('\n')
                 .append("""
                         UsePAM no
@@ -169,28 +177,41 @@ public final class SshdServer implements AutoCloseable {
                         MaxStartups 100
                         """);
         AtomicFiles.write(config, text.toString());
-        CommandResult started = ProcessRunner.run(List.of(SSHD, "-f", config.toString(), "-E", logFile.toString()),
-                user, START_TIMEOUT);
+        List<String> argv = List.of(SSHD, "-D", "-f", config.toString(), "-E", logFile.toString());
+        return new ProcessBuilder(ProcessRunner.wrapForUser(argv, user))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.out").toFile()))
+                .start();
+    }
+
+    /** sshd's pid, once its PidFile shows it listening; a failed start is reported with its log. */
+    private static long awaitPidFile(Process launcher, Path dir, String address, int port) throws IOException {
+        Path pidFile = dir.resolve("sshd.pid");
+        Path logFile = dir.resolve("sshd.log");
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
-            String logged = Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8).strip() : "";
-            if (logged.contains("Address already in use")) {
-                throw new PortTakenException(address + ":" + port + " is in use");
-            }
-            if (!started.ok() || logged.contains("fatal") || logged.contains("error")) {
-                throw new IllegalStateException("sshd on " + address + ":" + port + " did not start: "
-                        + (logged.isEmpty() ? started.firstErrorLine() : logged.replace('\n', ' ')));
-            }
             String pid = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8) : "";
             if (pid.endsWith("\n")) {
                 return Long.parseLong(pid.strip());
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("sshd on " + address + ":" + port + " wrote no PidFile within "
-                        + START_TIMEOUT.toSeconds() + " s; see " + logFile);
+            if (!launcher.isAlive() || System.nanoTime() > deadline) {
+                boolean exited = !launcher.isAlive();
+                launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+                launcher.destroyForcibly();
+                String logged = (read(logFile) + " " + read(dir.resolve("sshd.out"))).strip().replace('\n', ' ');
+                if (logged.contains("Address already in use")) {
+                    throw new PortTakenException(address + ":" + port + " is in use");
+                }
+                throw new IllegalStateException("sshd on " + address + ":" + port + (exited ? " exited at start: "
+                        : " did not start within " + START_TIMEOUT.toSeconds() + " s: ") + logged);
             }
             sleepBriefly();
         }
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     }
 
     /** The sandbox's directory belongs to the sshd user: it holds the host keys sshd must read. */
