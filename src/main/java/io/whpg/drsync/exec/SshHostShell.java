@@ -8,7 +8,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs scripts on one remote DR host over one SSH session, opened at the first script and kept
  * until {@link #close()}: every step of every instance on the host in a cycle shares it, each
- * script in its own exec channel. Get one from {@link SshHosts}.
+ * script in its own exec channel. Get one from {@link SshTransport#open}.
  * <p>
  * A script runs as {@code exec timeout -k 1 T sh -c 'SCRIPT'}: the remote {@code timeout} kills
  * the script's whole process group at T, and the client stops waiting at T plus a grace in case
@@ -33,24 +32,21 @@ public final class SshHostShell implements HostShell {
     /** OpenSSH refuses more than MaxSessions (default 10) channels on one connection. */
     private static final int MAX_CHANNELS = 8;
 
-    private final SshClient client;
-    private final KnownHostsVerifier verifier;
-    private final SshSettings settings;
+    private final SshTransport transport;
     private final String host;
-    private final Runnable onSessionOpened;
+    private final int port;
+    private final String user;
     private final Semaphore channels = new Semaphore(MAX_CHANNELS);
     private final Object connectLock = new Object();
     private ClientSession session;
     /** A host that could not be reached or refused us stays failed for the cycle: no retry storm per step. */
     private SshConnectException failure;
 
-    SshHostShell(SshClient client, KnownHostsVerifier verifier, SshSettings settings, String host,
-                 Runnable onSessionOpened) {
-        this.client = client;
-        this.verifier = verifier;
-        this.settings = settings;
+    SshHostShell(SshTransport transport, String host, int port, String user) {
+        this.transport = transport;
         this.host = host;
-        this.onSessionOpened = onSessionOpened;
+        this.port = port;
+        this.user = user;
     }
 
     @Override
@@ -74,7 +70,7 @@ public final class SshHostShell implements HostShell {
 
     @Override
     public String describe() {
-        return settings.user() + "@" + host + ":" + settings.port();
+        return user + "@" + host + ":" + port;
     }
 
     /** Ends the session; a later {@link #run} would open a new one. */
@@ -83,7 +79,7 @@ public final class SshHostShell implements HostShell {
         synchronized (connectLock) {
             if (session != null) {
                 try {
-                    session.close(false).await(settings.connectTimeout());
+                    session.close(false).await(transport.connectTimeout());
                 } catch (IOException e) {
                     session.close(true);
                 }
@@ -107,7 +103,7 @@ public final class SshHostShell implements HostShell {
         try (ChannelExec channel = current.createExecChannel(remoteCommand(script, timeout))) {
             channel.setOut(out);
             channel.setErr(err);
-            channel.open().verify(settings.connectTimeout());
+            channel.open().verify(transport.connectTimeout());
             channel.getInvertedIn().close(); // no stdin: a step that reads it gets EOF, not a hang
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED),
                     timeout.plus(CLIENT_GRACE));
@@ -148,8 +144,7 @@ public final class SshHostShell implements HostShell {
                     failure = e;
                     throw e;
                 }
-                onSessionOpened.run();
-                LOG.info("SSH session opened to {}", describe());
+                LOG.info("SSH session {} opened to {}", transport.sessionOpened(), describe());
             }
             return session;
         }
@@ -157,20 +152,19 @@ public final class SshHostShell implements HostShell {
 
     /** TCP connect plus SSH banner; only this part is retried, since a refused key or login will not change. */
     private ClientSession dial() {
-        int tries = settings.connectTries();
+        int tries = transport.connectTries();
         for (int attempt = 1; ; attempt++) {
             try {
-                return client.connect(settings.user(), host, settings.port(),
-                                KnownHostsVerifier.target(host, settings.port()), null)
-                        .verify(settings.connectTimeout()).getClientSession();
+                return transport.client().connect(user, host, port, KnownHostsVerifier.target(host, port), null)
+                        .verify(transport.connectTimeout()).getClientSession();
             } catch (IOException e) {
                 if (attempt >= tries) {
-                    throw new SshConnectException("cannot reach DR host " + host + ":" + settings.port() + " after "
+                    throw new SshConnectException("cannot reach DR host " + host + ":" + port + " after "
                             + tries + (tries == 1 ? " try: " : " tries: ") + rootMessage(e), e);
                 }
-                Duration pause = settings.retryBackoff().multipliedBy(1L << (attempt - 1));
+                Duration pause = transport.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 10));
                 LOG.warn("cannot reach DR host {}:{} (try {} of {}): {}; trying again in {} ms",
-                        host, settings.port(), attempt, tries, rootMessage(e), pause.toMillis());
+                        host, port, attempt, tries, rootMessage(e), pause.toMillis());
                 sleep(pause);
             }
         }
@@ -178,16 +172,16 @@ public final class SshHostShell implements HostShell {
 
     private ClientSession login(ClientSession dialled) {
         try {
-            dialled.auth().verify(settings.connectTimeout());
+            dialled.auth().verify(transport.connectTimeout());
             return dialled;
         } catch (IOException e) {
-            String refusal = verifier.refusal(dialled);
+            String refusal = transport.verifier().refusal(dialled);
             dialled.close(true);
             if (refusal != null) {
-                throw new SshConnectException("host key for " + host + ":" + settings.port() + " " + refusal
+                throw new SshConnectException("host key for " + host + ":" + port + " " + refusal
                         + ": refusing to connect", e);
             }
-            throw new SshConnectException("SSH login to " + describe() + " with key " + settings.identity()
+            throw new SshConnectException("SSH login to " + describe() + " with key " + transport.identity()
                     + " failed: " + rootMessage(e), e);
         }
     }

@@ -12,22 +12,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import io.whpg.drsync.dr.DrHost;
+import io.whpg.drsync.dr.HostShells;
 import io.whpg.drsync.sandbox.SshKeys;
 import io.whpg.drsync.sandbox.SshdServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** SshHostShell and SshHosts against real OpenSSH servers on 127.0.0.2 (ed25519) and 127.0.0.3 (ecdsa). */
+/** SshTransport and SshHostShell against real OpenSSH servers on 127.0.0.2 (ed25519) and 127.0.0.3 (ecdsa). */
 class SshHostShellIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String HOST_A = "127.0.0.2";
     private static final String HOST_B = "127.0.0.3";
+    private static final String USER = SshTestHosts.USER;
 
     private static SshTestHosts hosts;
 
@@ -45,35 +49,33 @@ class SshHostShellIT {
 
     @Test
     void runsAScriptRemotelyAndReturnsStdoutStderrAndExitCode() {
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
-            CommandResult result = ssh.shell(HOST_A).run("id -un; echo to-stderr >&2; cat; exit 3", TIMEOUT);
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+            CommandResult result = shell.run("id -un; echo to-stderr >&2; cat; exit 3", TIMEOUT);
 
             assertEquals(3, result.exitCode());
-            assertEquals(SshTestHosts.USER + "\n", result.stdout(), "cat must see EOF on stdin, not hang");
+            assertEquals(USER + "\n", result.stdout(), "cat must see EOF on stdin, not hang");
             assertEquals("to-stderr\n", result.stderr());
-            assertEquals(SshTestHosts.USER + "@" + HOST_A + ":" + hosts.port, ssh.shell(HOST_A).describe());
+            assertEquals(USER + "@" + HOST_A + ":" + hosts.port, shell.describe());
         }
     }
 
     @Test
     void acceptsAnEcdsaHostKeyListedInKnownHosts() {
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
-            assertEquals("ecdsa\n", ssh.shell(HOST_B).run("echo ecdsa", TIMEOUT).stdout());
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_B, hosts.port, USER)) {
+            assertEquals("ecdsa\n", shell.run("echo ecdsa", TIMEOUT).stdout());
         }
     }
 
     @Test
-    void refusesAWrongHostKeyWithAClearError() throws IOException {
+    void refusesAWrongHostKeyWithAClearErrorAndNoRetry() throws IOException {
         Path knownHosts = hosts.base.resolve("known_hosts-wrong");
         String impostorKey = SshKeys.generate(hosts.base.resolve("impostor_key"), "ed25519", null).publicKey();
         Files.writeString(knownHosts, SshKeys.knownHostsLine(HOST_A, hosts.port, impostorKey) + "\n");
-        SshSettings settings = new SshSettings(SshTestHosts.USER, hosts.port, hosts.clientKey.privateKey(),
-                knownHosts, Duration.ofSeconds(5), 3, Duration.ofSeconds(1), 4);
 
-        try (SshHosts ssh = new SshHosts(settings)) {
+        try (SshTransport ssh = new SshTransport(hosts.clientKey.privateKey(), knownHosts, Duration.ofSeconds(5), 3,
+                Duration.ofSeconds(1)); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
             long started = System.nanoTime();
-            SshConnectException refused = assertThrows(SshConnectException.class,
-                    () -> ssh.shell(HOST_A).run("echo never", TIMEOUT));
+            SshConnectException refused = assertThrows(SshConnectException.class, () -> shell.run("echo never", TIMEOUT));
 
             String message = refused.getMessage();
             assertTrue(message.matches("host key for 127\\.0\\.0\\.2:" + hosts.port + " does not match "
@@ -90,15 +92,15 @@ class SshHostShellIT {
         Path knownHosts = hosts.base.resolve("known_hosts-only-b");
         Files.writeString(knownHosts,
                 SshKeys.knownHostsLine(HOST_B, hosts.port, hosts.server(1).hostPublicKey()) + "\n");
-        SshSettings settings = SshSettings.of(SshTestHosts.USER, hosts.port, hosts.clientKey.privateKey(), knownHosts);
 
-        try (SshHosts ssh = new SshHosts(settings)) {
+        try (SshTransport ssh = hosts.transport(hosts.clientKey.privateKey(), knownHosts)) {
             SshConnectException refused = assertThrows(SshConnectException.class,
-                    () -> ssh.shell(HOST_A).run("echo never", TIMEOUT));
+                    () -> ssh.open(HOST_A, hosts.port, USER).run("echo never", TIMEOUT));
 
             assertTrue(refused.getMessage().matches("host key for 127\\.0\\.0\\.2:" + hosts.port + " is not in "
                     + knownHosts + " \\(offered ssh-ed25519 SHA256:\\S+\\): refusing to connect"), refused.getMessage());
-            assertEquals("b\n", ssh.shell(HOST_B).run("echo b", TIMEOUT).stdout(), "the listed host still works");
+            assertEquals("b\n", ssh.open(HOST_B, hosts.port, USER).run("echo b", TIMEOUT).stdout(),
+                    "the listed host still works");
         }
     }
 
@@ -110,25 +112,24 @@ class SshHostShellIT {
         assertTrue(hashed.ok(), hashed.stderr());
         assertFalse(Files.readString(knownHosts).contains(HOST_A), "the file really is hashed");
 
-        try (SshHosts ssh = new SshHosts(SshSettings.of(SshTestHosts.USER, hosts.port, hosts.clientKey.privateKey(),
-                knownHosts))) {
-            assertTrue(ssh.shell(HOST_A).run("true", TIMEOUT).ok());
-            assertTrue(ssh.shell(HOST_B).run("true", TIMEOUT).ok());
+        try (SshTransport ssh = hosts.transport(hosts.clientKey.privateKey(), knownHosts)) {
+            assertTrue(ssh.open(HOST_A, hosts.port, USER).run("true", TIMEOUT).ok());
+            assertTrue(ssh.open(HOST_B, hosts.port, USER).run("true", TIMEOUT).ok());
         }
     }
 
     @Test
     void negotiatesTheHostKeyTypeKnownHostsHoldsWhenTheServerHasSeveral() throws IOException {
         // MINA on its own prefers ECDSA and would refuse this host; OpenSSH's ssh accepts it.
-        try (SshdServer both = SshdServer.start(hosts.base.resolve("sshd-two-keys"), SshTestHosts.USER, "127.0.0.4",
-                0, List.of(hosts.clientKey.publicKey()), List.of("ecdsa", "ed25519"))) {
+        try (SshdServer both = SshdServer.start(hosts.base.resolve("sshd-two-keys"), USER, "127.0.0.4", 0,
+                List.of(hosts.clientKey.publicKey()), List.of("ecdsa", "ed25519"))) {
             Path knownHosts = hosts.base.resolve("known_hosts-ed25519-only");
             Files.writeString(knownHosts,
                     SshKeys.knownHostsLine("127.0.0.4", both.port(), both.hostPublicKeys().get(1)) + "\n");
 
-            try (SshHosts ssh = new SshHosts(SshSettings.of(SshTestHosts.USER, both.port(),
-                    hosts.clientKey.privateKey(), knownHosts))) {
-                assertEquals("ok\n", ssh.shell("127.0.0.4").run("echo ok", TIMEOUT).stdout());
+            try (SshTransport ssh = hosts.transport(hosts.clientKey.privateKey(), knownHosts);
+                 SshHostShell shell = ssh.open("127.0.0.4", both.port(), USER)) {
+                assertEquals("ok\n", shell.run("echo ok", TIMEOUT).stdout());
             }
         }
     }
@@ -136,27 +137,24 @@ class SshHostShellIT {
     @Test
     void refusesAnUnknownClientKeyWithoutRetrying() {
         SshKeys.KeyPairFiles stranger = SshKeys.generate(hosts.base.resolve("stranger_key"), "ed25519", null);
-        SshSettings settings = SshSettings.of(SshTestHosts.USER, hosts.port, stranger.privateKey(), hosts.knownHosts);
 
-        try (SshHosts ssh = new SshHosts(settings)) {
+        try (SshTransport ssh = hosts.transport(stranger.privateKey(), hosts.knownHosts)) {
             SshConnectException refused = assertThrows(SshConnectException.class,
-                    () -> ssh.shell(HOST_A).run("echo never", TIMEOUT));
+                    () -> ssh.open(HOST_A, hosts.port, USER).run("echo never", TIMEOUT));
 
-            assertTrue(refused.getMessage().startsWith("SSH login to " + SshTestHosts.USER + "@" + HOST_A + ":"
-                    + hosts.port + " with key " + stranger.privateKey() + " failed: "), refused.getMessage());
+            assertTrue(refused.getMessage().startsWith("SSH login to " + USER + "@" + HOST_A + ":" + hosts.port
+                    + " with key " + stranger.privateKey() + " failed: "), refused.getMessage());
         }
     }
 
     @Test
     void reportsAnUnreachableHostWithHostAndPortAfterTheRetries() throws IOException {
         int closedPort = SshdServer.freePort(HOST_B);
-        SshSettings settings = SshSettings.of(SshTestHosts.USER, closedPort, hosts.clientKey.privateKey(),
-                hosts.knownHosts).withRetry(Duration.ofSeconds(2), 3, Duration.ofMillis(100));
 
-        try (SshHosts ssh = new SshHosts(settings)) {
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_B, closedPort, USER)) {
             long started = System.nanoTime();
             SshConnectException unreachable = assertThrows(SshConnectException.class,
-                    () -> ssh.shell(HOST_B).run("echo never", TIMEOUT));
+                    () -> shell.run("echo never", TIMEOUT));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             assertEquals("cannot reach DR host 127.0.0.3:" + closedPort + " after 3 tries: Connection refused",
@@ -164,7 +162,7 @@ class SshHostShellIT {
             assertTrue(took.toMillis() >= 300, "backed off 100 + 200 ms between the tries, took " + took);
 
             long again = System.nanoTime();
-            assertThrows(SshConnectException.class, () -> ssh.shell(HOST_B).run("echo never", TIMEOUT));
+            assertThrows(SshConnectException.class, () -> shell.run("echo never", TIMEOUT));
             assertTrue(System.nanoTime() - again < Duration.ofMillis(100).toNanos(),
                     "later steps on a failed host fail at once instead of retrying again");
         }
@@ -173,19 +171,19 @@ class SshHostShellIT {
     @Test
     void cutsOffAHangingCommandAtItsTimeoutAndKillsIt() throws IOException {
         Path pidFile = hosts.writableDir("hang").resolve("pid");
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
             long started = System.nanoTime();
             CommandTimeoutException timedOut = assertThrows(CommandTimeoutException.class,
-                    () -> ssh.shell(HOST_A).run("echo $$ > " + ShellQuote.quote(pidFile.toString())
-                            + "; exec sleep 600", Duration.ofSeconds(2)));
+                    () -> shell.run("echo $$ > " + ShellQuote.quote(pidFile.toString()) + "; exec sleep 600",
+                            Duration.ofSeconds(2)));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertEquals(SshTestHosts.USER + "@127.0.0.2:" + hosts.port
-                    + ": command did not finish within 2 s and was killed", timedOut.getMessage());
+            assertEquals(USER + "@127.0.0.2:" + hosts.port + ": command did not finish within 2 s and was killed",
+                    timedOut.getMessage());
             assertTrue(took.toMillis() >= 2000 && took.toMillis() < 4000, "took " + took);
             long sleeper = Long.parseLong(Files.readString(pidFile).strip());
             assertTrue(gone(sleeper), "remote sleep " + sleeper + " must be killed");
-            assertTrue(ssh.shell(HOST_A).run("true", TIMEOUT).ok(), "the session survives a timed-out command");
+            assertTrue(shell.run("true", TIMEOUT).ok(), "the session survives a timed-out command");
             assertEquals(1, ssh.sessionsOpened());
         }
     }
@@ -193,10 +191,10 @@ class SshHostShellIT {
     @Test
     void boundsTheWaitEvenWhenTheRemoteTimeoutCannotFire() throws IOException {
         Path pidFile = hosts.writableDir("stopped").resolve("pids");
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
             long started = System.nanoTime();
             // Stopping the remote `timeout` process stands in for a host that stops answering.
-            assertThrows(CommandTimeoutException.class, () -> ssh.shell(HOST_A).run(
+            assertThrows(CommandTimeoutException.class, () -> shell.run(
                     "echo $PPID $$ > " + ShellQuote.quote(pidFile.toString()) + "; kill -STOP $PPID; exec sleep 600",
                     Duration.ofSeconds(1)));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -219,8 +217,8 @@ class SshHostShellIT {
                 + " && printf '%s' " + ShellQuote.quote(content) + " > " + ShellQuote.quote(dataDir + "/PG_VERSION")
                 + " && cat " + ShellQuote.quote(dataDir + "/PG_VERSION");
 
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
-            CommandResult result = ssh.shell(HOST_A).run(script, TIMEOUT);
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+            CommandResult result = shell.run(script, TIMEOUT);
 
             assertEquals(0, result.exitCode(), result.stderr());
             assertEquals(content, result.stdout());
@@ -232,54 +230,49 @@ class SshHostShellIT {
     }
 
     @Test
-    void reusesOneSessionForAllScriptsOnAHostInACycle() throws IOException {
+    void aCycleUsesOneSessionForAllScriptsOnAHost() throws IOException {
         long loginsBefore = SshTestHosts.acceptedLogins(hosts.server(0));
         Set<String> sshdProcesses = new HashSet<>();
-        try (SshHosts ssh = new SshHosts(hosts.settings())) {
-            for (int i = 0; i < 5; i++) {
-                // the remote `timeout` is the script's parent; its parent is sshd's process for this connection
-                CommandResult result = ssh.shell(HOST_A).run("ps -o ppid= -p $PPID", TIMEOUT);
-                assertTrue(result.ok(), result.stderr());
-                sshdProcesses.add(result.stdout().strip());
-            }
+        try (SshTransport ssh = hosts.transport()) {
+            try (HostShells cycle = new HostShells(h -> ssh.open(h.host(), h.sshPort(), h.user()))) {
+                for (int step = 0; step < 5; step++) {
+                    // the remote `timeout` is the script's parent; its parent is sshd's process for this connection
+                    CommandResult result = cycle.get(new DrHost(false, HOST_A, hosts.port, USER))
+                            .run("ps -o ppid= -p $PPID", TIMEOUT);
+                    assertTrue(result.ok(), result.stderr());
+                    sshdProcesses.add(result.stdout().strip());
+                }
 
-            assertEquals(1, ssh.sessionsOpened());
-            assertEquals(1, sshdProcesses.size(), "one sshd connection process served all five: " + sshdProcesses);
-            assertEquals(loginsBefore + 1, SshTestHosts.acceptedLogins(hosts.server(0)));
+                assertEquals(1, ssh.sessionsOpened());
+                assertEquals(1, sshdProcesses.size(), "one sshd connection served all five: " + sshdProcesses);
+                assertEquals(loginsBefore + 1, SshTestHosts.acceptedLogins(hosts.server(0)));
+            }
+            assertTrue(gone(Long.parseLong(sshdProcesses.iterator().next())), "the end of the cycle ends the session");
         }
-        assertTrue(gone(Long.parseLong(sshdProcesses.iterator().next())), "closing the cycle ends the session");
     }
 
     @Test
-    void worksTwoHostsInParallelEachWithItsOwnSession() throws IOException {
+    void twoHostsWorkedInParallelEachGetTheirOwnSession() throws Exception {
         Path meeting = hosts.writableDir("meeting");
-        try (SshHosts ssh = new SshHosts(hosts.settings().withParallelHosts(2))) {
-            // Each host signs in, then waits for the other: run one after the other, the first would time out.
-            Map<String, CompletableFuture<CommandResult>> outcomes = ssh.onEachHost(List.of(HOST_A, HOST_B, HOST_A),
-                    shell -> {
-                        String me = shell.describe().replaceAll(".*@([0-9.]+):.*", "$1");
-                        String other = me.equals(HOST_A) ? HOST_B : HOST_A;
-                        return shell.run("touch " + ShellQuote.quote(meeting.resolve(me).toString())
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try (SshTransport ssh = hosts.transport();
+             HostShells cycle = new HostShells(h -> ssh.open(h.host(), h.sshPort(), h.user()))) {
+            // Each host signs in, then waits for the other: run one after the other, the first would give up.
+            List<Future<CommandResult>> runs = Stream.of(HOST_A, HOST_B).map(me -> workers.submit(() -> {
+                String other = me.equals(HOST_A) ? HOST_B : HOST_A;
+                return cycle.get(new DrHost(false, me, hosts.port, USER)).run(
+                        "touch " + ShellQuote.quote(meeting.resolve(me).toString())
                                 + "; i=0; while [ ! -e " + ShellQuote.quote(meeting.resolve(other).toString())
                                 + " ]; do i=$((i+1)); [ $i -gt 100 ] && exit 9; sleep 0.05; done; echo met", TIMEOUT);
-                    });
+            })).toList();
 
-            assertEquals(List.of(HOST_A, HOST_B), List.copyOf(outcomes.keySet()));
-            for (CompletableFuture<CommandResult> outcome : outcomes.values()) {
-                assertEquals("met\n", outcome.join().stdout());
+            for (Future<CommandResult> run : runs) {
+                assertEquals("met\n", run.get().stdout());
             }
             assertEquals(2, ssh.sessionsOpened());
-        }
-    }
-
-    @Test
-    void oneFailingHostDoesNotStopTheOthers() {
-        try (SshHosts ssh = new SshHosts(hosts.settings().withRetry(Duration.ofSeconds(2), 2, Duration.ofMillis(10)))) {
-            Map<String, CompletableFuture<CommandResult>> outcomes = ssh.onEachHost(List.of(HOST_A, "127.0.0.9"),
-                    shell -> shell.run("echo fine", TIMEOUT));
-
-            assertEquals("fine\n", outcomes.get(HOST_A).join().stdout());
-            assertTrue(outcomes.get("127.0.0.9").isCompletedExceptionally());
+            assertEquals(2, cycle.opened());
+        } finally {
+            workers.shutdownNow();
         }
     }
 

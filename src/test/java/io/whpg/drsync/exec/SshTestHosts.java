@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,8 +55,13 @@ final class SshTestHosts implements AutoCloseable {
         return servers.get(i);
     }
 
-    SshSettings settings() {
-        return SshSettings.of(USER, port, clientKey.privateKey(), knownHosts);
+    /** A transport that trusts {@code knownHostsFile}, with a quick connect policy. */
+    SshTransport transport(Path identity, Path knownHostsFile) {
+        return new SshTransport(identity, knownHostsFile, Duration.ofSeconds(5), 3, Duration.ofMillis(100));
+    }
+
+    SshTransport transport() {
+        return transport(clientKey.privateKey(), knownHosts);
     }
 
     /** A directory the remote user may write in. */

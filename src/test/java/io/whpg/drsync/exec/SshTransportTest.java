@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Config mistakes surface when the cycle's SSH client is built, before any host is dialled. */
-class SshHostsTest {
+class SshTransportTest {
     @TempDir
     Path dir;
 
@@ -24,8 +24,7 @@ class SshHostsTest {
         Path key = SshKeys.generate(dir.resolve("id_ed25519"), "ed25519", null).privateKey();
         Path missing = dir.resolve("known_hosts");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SshHosts(SshSettings.of("u", 22, key, missing)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> transport(key, missing));
 
         assertEquals("ssh.known_hosts: cannot read " + missing
                 + " (host keys are always verified; add the DR hosts' keys with ssh-keyscan)", e.getMessage());
@@ -48,7 +47,10 @@ class SshHostsTest {
     }
 
     private static String refusal(Path key, Path knownHosts) {
-        return assertThrows(IllegalArgumentException.class,
-                () -> new SshHosts(SshSettings.of("u", 22, key, knownHosts))).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> transport(key, knownHosts)).getMessage();
+    }
+
+    private static SshTransport transport(Path key, Path knownHosts) {
+        return new SshTransport(key, knownHosts, Duration.ofSeconds(5), 1, Duration.ofSeconds(1));
     }
 }
