@@ -1,0 +1,542 @@
+package io.whpg.drsync.sandbox;
+
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.state.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * A real local "Greenplum-like" cluster built from plain PostgreSQL 15: a coordinator (content -1)
+ * and N segments, each a primary archiving its WAL into {@code archive/<content>}, plus a stopped DR
+ * copy of every instance made with {@code pg_basebackup -X none} that restores from that archive.
+ * The coordinator emulates GP7's {@code gp_segment_configuration}, {@code gp_create_restore_point}
+ * and {@code gp_switch_wal} over dblink. See {@link SandboxLayout} for the directory layout.
+ */
+public final class Sandbox {
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+    public static final Path PG_BIN = Path.of(DrSyncConfigFile.PG_HOME, "bin");
+    static final Path DBLINK_CONTROL = Path.of("/usr/share/postgresql/15/extension/dblink.control");
+    private static final Duration INITDB_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration BASE_BACKUP_TIMEOUT = Duration.ofSeconds(300);
+    private static final Duration ARCHIVE_WAIT = Duration.ofSeconds(60);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    private static final int START_ATTEMPTS = 3;
+    /** English messages and control-data labels whatever the caller's locale, since logs and output are parsed. */
+    private static final Map<String, String> PG_ENV = Map.of("LC_ALL", "C", "LANG", "C");
+
+    private final SandboxLayout layout;
+    private final SandboxDescriptor descriptor;
+
+    private Sandbox(SandboxLayout layout, SandboxDescriptor descriptor) {
+        this.layout = layout;
+        this.descriptor = descriptor;
+    }
+
+    /**
+     * Builds the sandbox in {@code dir} (absent or empty): primaries running, DR copies stopped,
+     * {@code dr_sync_config.json} and {@code sandbox.json} written. On failure, stops whatever it
+     * started and leaves the directory for inspection.
+     */
+    public static Sandbox up(Path dir, SandboxOptions options) throws IOException {
+        SandboxLayout layout;
+        try {
+            layout = SandboxLayout.of(dir);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        checkPrerequisites();
+        if (Files.exists(layout.dir())) {
+            try (Stream<Path> entries = Files.list(layout.dir())) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException("sandbox dir " + layout.dir() + ": must be empty or absent");
+                }
+            }
+        }
+        String user = ServiceUser.resolve();
+        Files.createDirectories(layout.dir());
+        ServiceUser.chown(layout.dir(), user);
+        ServiceUser.checkCanUse(layout.dir(), user);
+
+        Set<Integer> taken = ConcurrentHashMap.newKeySet();
+        List<SandboxInstance> primaries = new ArrayList<>();
+        List<SandboxInstance> drCopies = new ArrayList<>();
+        for (int content = -1; content < options.segments(); content++) {
+            primaries.add(new SandboxInstance(content, freePort(taken), layout.primaryDataDir(content), user));
+            drCopies.add(new SandboxInstance(content, freePort(taken), layout.drDataDir(content), user));
+        }
+        // Written first so that down() finds every data dir even if up() fails half way.
+        Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, options, primaries, drCopies));
+        try {
+            sandbox.writeDescriptor();
+            return sandbox.build(taken);
+        } catch (IOException | RuntimeException e) {
+            try {
+                sandbox.down();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** The sandbox described by {@code dir/sandbox.json}. */
+    public static Sandbox open(Path dir) throws IOException {
+        SandboxLayout layout = new SandboxLayout(dir);
+        Path file = layout.descriptorFile();
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("sandbox dir " + layout.dir() + ": no sandbox.json (not a sandbox, or up never ran)");
+        }
+        return new Sandbox(layout, SandboxDescriptor.fromJson(Files.readString(file), file));
+    }
+
+    private static void checkPrerequisites() throws IOException {
+        for (String tool : List.of("initdb", "pg_ctl", "pg_basebackup", "pg_controldata")) {
+            if (!Files.isExecutable(PG_BIN.resolve(tool))) {
+                throw new IOException("PostgreSQL 15 not installed: " + PG_BIN.resolve(tool)
+                        + " missing (Debian package postgresql-15)");
+            }
+        }
+        if (!Files.isRegularFile(DBLINK_CONTROL)) {
+            throw new IOException("dblink extension not installed: " + DBLINK_CONTROL
+                    + " missing (Debian package postgresql-15 or postgresql-contrib)");
+        }
+    }
+
+    private Sandbox build(Set<Integer> taken) throws IOException {
+        long started = System.nanoTime();
+        String user = descriptor.serviceUser();
+        for (Path d : List.of(layout.dir().resolve("primary"), layout.dir().resolve("dr"), layout.archiveDir(),
+                layout.socketDir(), layout.logDir(), layout.drSyncDir())) {
+            createOwnedDir(d);
+        }
+        for (SandboxInstance p : descriptor.primaries()) {
+            createOwnedDir(layout.archiveDir(p.contentId()));
+        }
+        for (String sub : DrSyncConfigFile.toolDirs()) {
+            createOwnedDir(layout.drSyncDir().resolve(sub));
+        }
+
+        // initdb is CPU-bound: one per core.
+        List<SandboxInstance> primaries = inParallel(descriptor.primaries(), Runtime.getRuntime().availableProcessors(),
+                p -> {
+                    initPrimary(p);
+                    return startPrimary(p, taken);
+                });
+        LOG.info("sandbox {}: {} primaries initialised and running ({} ms)", layout.dir(), primaries.size(), millisSince(started));
+        Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, descriptor.options(),
+                primaries, descriptor.drCopies()));
+        sandbox.writeDescriptor();
+        sandbox.loadSchema();
+        LOG.info("sandbox {}: GP emulation and probe tables loaded ({} ms)", layout.dir(), millisSince(started));
+        // A base backup mostly waits (about 1 s) for its last WAL file to be archived: run them all at once.
+        inParallel(primaries, primaries.size(), p -> {
+            sandbox.makeDrCopy(p, drCopy(p.contentId()));
+            return p;
+        });
+        LOG.info("sandbox {}: DR copies made ({} ms)", layout.dir(), millisSince(started));
+        inParallel(primaries, primaries.size(), p -> {
+            sandbox.switchWalAndAwaitArchive(p);
+            return p;
+        });
+        writeOwned(layout.configFile(), DrSyncConfigFile.json(layout, user, primaries.get(0).port(),
+                descriptor.drCopies(), descriptor.options().walSegmentMb()));
+        LOG.info("sandbox {}: up in {} ms", layout.dir(), millisSince(started));
+        return sandbox;
+    }
+
+    private void initPrimary(SandboxInstance p) throws IOException {
+        pg(INITDB_TIMEOUT, "initdb", "-D", p.dataDir().toString(), "-U", p.osUser(), "-E", "UTF8", "--locale=C",
+                "--auth=trust", "--wal-segsize=" + descriptor.options().walSegmentMb(), "--no-sync", "--no-instructions");
+        writeOwned(p.dataDir().resolve("pg_hba.conf"), ServerSettings.hba(p.osUser()));
+        writeOwned(p.dataDir().resolve(ServerSettings.FILE), ServerSettings.primary(layout, p.contentId(), p.port()));
+        appendLastLine(p.dataDir().resolve("postgresql.conf"), ServerSettings.INCLUDE);
+    }
+
+    /** Starts a primary; another process may grab a probed port before the server binds it, so retry elsewhere. */
+    private SandboxInstance startPrimary(SandboxInstance p, Set<Integer> taken) throws IOException {
+        Path log = layout.primaryLog(p.contentId());
+        SandboxInstance current = p;
+        for (int attempt = 1; ; attempt++) {
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
+            CommandResult r = ProcessRunner.run(List.of(PG_BIN.resolve("pg_ctl").toString(), "start", "-w",
+                            "-t", "60", "-D", current.dataDir().toString(), "-l", log.toString()),
+                    current.osUser(), PG_CTL_TIMEOUT, PG_ENV, layout.dir());
+            if (r.ok()) {
+                return current;
+            }
+            String logTail = Files.exists(log) ? Files.readString(log).substring((int) logStart) : "";
+            boolean portClash = logTail.contains("could not bind") || logTail.contains("Address already in use");
+            if (!portClash || attempt == START_ATTEMPTS) {
+                throw new IOException("cannot start primary " + current.name() + " on port " + current.port() + ": "
+                        + lastLine(logTail, r.firstErrorLine()) + " (log " + log + ")");
+            }
+            current = new SandboxInstance(p.contentId(), freePort(taken), p.dataDir(), p.osUser());
+            writeOwned(p.dataDir().resolve(ServerSettings.FILE), ServerSettings.primary(layout, p.contentId(), current.port()));
+        }
+    }
+
+    private void loadSchema() throws IOException {
+        SandboxOptions options = descriptor.options();
+        try {
+            try (Connection c = connectPrimary(-1); Statement st = c.createStatement()) {
+                for (String sql : GpEmulation.coordinatorSql(descriptor.primaries(), options.gpForm(), options.gpSwitchWal())) {
+                    st.execute(sql);
+                }
+            }
+            for (SandboxInstance p : descriptor.primaries()) {
+                try (Connection c = connectPrimary(p.contentId()); Statement st = c.createStatement()) {
+                    for (String sql : GpEmulation.instanceSql(p.contentId())) {
+                        st.execute(sql);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot load the sandbox schema: " + e.getMessage(), e);
+        }
+    }
+
+    /** A stopped base-backup copy that restores from the archive alone, with its own port and log. */
+    private void makeDrCopy(SandboxInstance primary, SandboxInstance copy) throws IOException {
+        pg(BASE_BACKUP_TIMEOUT, "pg_basebackup", "-D", copy.dataDir().toString(), "-h", "127.0.0.1",
+                "-p", Integer.toString(primary.port()), "-U", primary.osUser(), "-X", "none", "--checkpoint=fast",
+                "--no-sync", "--no-password");
+        writeOwned(copy.dataDir().resolve(ServerSettings.FILE), ServerSettings.drCopy(layout, copy.contentId(), copy.port()));
+        appendLastLine(copy.dataDir().resolve("postgresql.conf"), ServerSettings.RECOVERY_INCLUDE);
+        writeOwned(copy.dataDir().resolve("standby.signal"), "");
+    }
+
+    /**
+     * Switches to a new WAL file and waits until the one just closed is archived: the DR copies need the
+     * base backups' end. Its {@code .ready} status file disappears only after archive_command returned 0.
+     */
+    private void switchWalAndAwaitArchive(SandboxInstance p) throws IOException {
+        try (Connection c = connectPrimary(p.contentId())) {
+            String walFile;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                rs.next();
+                walFile = rs.getString(1);
+            }
+            long deadline = System.nanoTime() + ARCHIVE_WAIT.toNanos();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pg_stat_file('pg_wal/archive_status/' || ? || '.ready', true) IS NULL")) {
+                ps.setString(1, walFile);
+                while (true) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getBoolean(1)) {
+                            break;
+                        }
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException(p.name() + ": WAL file " + walFile + " not archived within "
+                                + ARCHIVE_WAIT.toSeconds() + " s (see " + layout.primaryLog(p.contentId()) + ")");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            Path archived = layout.archiveDir(p.contentId()).resolve(walFile);
+            long expected = descriptor.options().walSegmentMb() * 1024L * 1024L;
+            if (!Files.isRegularFile(archived) || Files.size(archived) != expected) {
+                throw new IOException(p.name() + ": " + archived + " missing or not " + expected + " bytes after archiving");
+            }
+        } catch (SQLException e) {
+            throw new IOException(p.name() + ": cannot switch WAL: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the archive", e);
+        }
+    }
+
+    /** Per instance: running or not (by the pid in postmaster.pid) and pg_controldata's cluster state. */
+    public SandboxStatus status() {
+        List<SandboxStatus.InstanceStatus> rows = new ArrayList<>();
+        for (SandboxInstance p : primaries()) {
+            rows.add(statusOf(p, SandboxStatus.Role.PRIMARY));
+        }
+        for (SandboxInstance d : drCopies()) {
+            rows.add(statusOf(d, SandboxStatus.Role.DR));
+        }
+        return new SandboxStatus(layout.dir(), serviceUser(), rows);
+    }
+
+    private SandboxStatus.InstanceStatus statusOf(SandboxInstance i, SandboxStatus.Role role) {
+        Optional<ProcessHandle> pm = Postmaster.running(i.dataDir());
+        OptionalLong pid = pm.map(h -> OptionalLong.of(h.pid())).orElse(OptionalLong.empty());
+        return new SandboxStatus.InstanceStatus(i.contentId(), role, i.port(), i.dataDir(), pm.isPresent(), pid,
+                clusterState(i));
+    }
+
+    private String clusterState(SandboxInstance i) {
+        if (!Files.isDirectory(i.dataDir())) {
+            return "no data dir";
+        }
+        CommandResult r = ProcessRunner.run(List.of(PG_BIN.resolve("pg_controldata").toString(), "-D",
+                i.dataDir().toString()), i.osUser(), Duration.ofSeconds(30), PG_ENV, layout.dir());
+        if (!r.ok()) {
+            return "pg_controldata failed: " + r.firstErrorLine();
+        }
+        return parseClusterState(r.stdout());
+    }
+
+    /** The value of pg_controldata's "Database cluster state:" line. */
+    static String parseClusterState(String controlData) {
+        return controlData.lines()
+                .filter(l -> l.startsWith("Database cluster state:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .findFirst()
+                .orElse("unknown");
+    }
+
+    /**
+     * Stops every server running on one of the sandbox's data dirs (DR copies too, whoever started them):
+     * {@code pg_ctl stop -m fast}, then SIGKILL for any of the postmaster's processes still alive.
+     * Idempotent; touches only processes named by those data dirs' postmaster.pid.
+     */
+    public void down() throws IOException {
+        List<String> failures = new ArrayList<>();
+        List<SandboxInstance> stopOrder = new ArrayList<>(primaries());
+        stopOrder.addAll(drCopies());
+        Collections.reverse(stopOrder);
+        for (SandboxInstance i : stopOrder) {
+            try {
+                stop(i);
+            } catch (IOException | RuntimeException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IOException("sandbox down: " + String.join("; ", failures));
+        }
+    }
+
+    private void stop(SandboxInstance i) throws IOException {
+        Optional<ProcessHandle> postmaster = Postmaster.running(i.dataDir());
+        if (postmaster.isEmpty()) {
+            return;
+        }
+        List<ProcessHandle> family = Stream.concat(postmaster.stream(), postmaster.get().descendants()).toList();
+        try {
+            ProcessRunner.run(List.of(PG_BIN.resolve("pg_ctl").toString(), "stop", "-D", i.dataDir().toString(),
+                    "-m", "fast", "-w", "-t", "30"), i.osUser(), PG_CTL_TIMEOUT, PG_ENV, layout.dir());
+        } catch (RuntimeException e) {
+            // pg_ctl hung or failed to run: the kill below still ends the server.
+        }
+        if (awaitExit(family, STOP_WAIT)) {
+            return;
+        }
+        family.forEach(ProcessHandle::destroyForcibly);
+        if (!awaitExit(family, STOP_WAIT)) {
+            throw new IOException(i.name() + " (" + i.dataDir() + "): processes "
+                    + family.stream().filter(ProcessHandle::isAlive).map(h -> Long.toString(h.pid())).toList()
+                    + " still alive after SIGKILL");
+        }
+    }
+
+    private static boolean awaitExit(List<ProcessHandle> processes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (processes.stream().anyMatch(h -> h.isAlive() && !Postmaster.isZombie(h.pid()))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public Path dir() {
+        return layout.dir();
+    }
+
+    public Path configFile() {
+        return layout.configFile();
+    }
+
+    public SandboxOptions options() {
+        return descriptor.options();
+    }
+
+    /** Coordinator first, then segments by content id. */
+    public List<SandboxInstance> primaries() {
+        return descriptor.primaries();
+    }
+
+    /** The DR copy of each primary, in the same order. */
+    public List<SandboxInstance> drCopies() {
+        return descriptor.drCopies();
+    }
+
+    public SandboxInstance primary(int contentId) {
+        return byContent(primaries(), contentId);
+    }
+
+    public SandboxInstance drCopy(int contentId) {
+        return byContent(drCopies(), contentId);
+    }
+
+    /** The DR copy's server log: {@code <data dir>/log/postgresql.log}, appended to by every start. */
+    public Path drLog(int contentId) {
+        return layout.drLog(drCopy(contentId).contentId());
+    }
+
+    public Path primaryLog(int contentId) {
+        return layout.primaryLog(primary(contentId).contentId());
+    }
+
+    /** The directory of the WAL archive for {@code contentId} ({@code archive/<content>}). */
+    public Path archiveDir(int contentId) {
+        return layout.archiveDir(primary(contentId).contentId());
+    }
+
+    public String serviceUser() {
+        return descriptor.serviceUser();
+    }
+
+    /** JDBC to one primary instance, database {@code postgres}, as the service user (trust on 127.0.0.1). */
+    public Connection connectPrimary(int contentId) throws SQLException {
+        SandboxInstance p = primary(contentId);
+        Properties props = new Properties();
+        props.setProperty("user", p.osUser());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "whpg_dr_sync sandbox");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + p.port() + "/postgres", props);
+    }
+
+    private static SandboxInstance byContent(List<SandboxInstance> instances, int contentId) {
+        return instances.stream().filter(i -> i.contentId() == contentId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("content id: no instance with content id " + contentId
+                        + " (have -1.." + (instances.size() - 2) + ")"));
+    }
+
+    private void writeDescriptor() throws IOException {
+        writeOwned(layout.descriptorFile(), descriptor.toJson());
+    }
+
+    private void writeOwned(Path file, String content) throws IOException {
+        AtomicFiles.write(file, content);
+        ServiceUser.chown(file, descriptor.serviceUser());
+    }
+
+    private void appendLastLine(Path conf, String line) throws IOException {
+        writeOwned(conf, ServerSettings.withLastLine(Files.readString(conf), line));
+    }
+
+    private void createOwnedDir(Path d) throws IOException {
+        Files.createDirectories(d);
+        ServiceUser.chown(d, descriptor.serviceUser());
+    }
+
+    private void pg(Duration timeout, String tool, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(PG_BIN.resolve(tool).toString()));
+        argv.addAll(List.of(args));
+        CommandResult r = ProcessRunner.run(argv, descriptor.serviceUser(), timeout, PG_ENV, layout.dir());
+        if (!r.ok()) {
+            throw new IOException(tool + " failed: " + r.firstErrorLine());
+        }
+    }
+
+    private static String lastLine(String text, String fallback) {
+        return text.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).map(String::strip).orElse(fallback);
+    }
+
+    private interface InstanceTask<R> {
+        R run(SandboxInstance instance) throws IOException;
+    }
+
+    /** Runs {@code task} for every instance on up to {@code threads} threads; rethrows the first failure, later ones suppressed. */
+    private static <R> List<R> inParallel(List<SandboxInstance> instances, int threads, InstanceTask<R> task)
+            throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, instances.size())), r -> {
+            Thread t = new Thread(r, "sandbox-up");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<R>> futures = new ArrayList<>();
+            for (SandboxInstance i : instances) {
+                futures.add(pool.submit(() -> task.run(i)));
+            }
+            List<R> results = new ArrayList<>();
+            Throwable failure = null;
+            for (Future<R> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                }
+            }
+            if (failure instanceof IOException io) {
+                throw io;
+            }
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            }
+            if (failure != null) {
+                throw new IOException(failure.getMessage(), failure);
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the sandbox", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000;
+    }
+
+    /** A port nobody listens on now (bind 0 on loopback), distinct from those already handed out. */
+    private static int freePort(Set<Integer> taken) {
+        // taken is a concurrent set: primaries may ask for a replacement port in parallel.
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (taken.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot probe for a free port: " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalStateException("no free port found after 100 attempts");
+    }
+}

@@ -1,0 +1,40 @@
+package io.whpg.drsync.sandbox;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class SandboxStatusTest {
+
+    @Test
+    void tableHasOneAlignedRowPerInstance() {
+        SandboxStatus status = new SandboxStatus(Path.of("/tmp/sbx"), "postgres", List.of(
+                new SandboxStatus.InstanceStatus(-1, SandboxStatus.Role.PRIMARY, 40000, Path.of("/tmp/sbx/primary/gpseg-1"),
+                        true, OptionalLong.of(1234), "in production"),
+                new SandboxStatus.InstanceStatus(-1, SandboxStatus.Role.DR, 40001, Path.of("/tmp/sbx/dr/gpseg-1"),
+                        false, OptionalLong.empty(), "shut down in recovery")));
+        assertEquals("""
+                sandbox /tmp/sbx (user postgres)
+                CONTENT  ROLE     PORT   RUNNING  PID   STATE                  DATA DIR
+                -1       primary  40000  yes      1234  in production          /tmp/sbx/primary/gpseg-1
+                -1       dr       40001  no       -     shut down in recovery  /tmp/sbx/dr/gpseg-1
+                """, status.toTable());
+        assertEquals(1, status.primaries().size());
+        assertEquals(1, status.drCopies().size());
+    }
+
+    @Test
+    void clusterStateComesFromControlData() {
+        String controlData = """
+                pg_control version number:            1300
+                Database cluster state:               shut down in recovery
+                pg_control last modified:             Thu 26 Nov 2026 23:07:58 UTC
+                """;
+        assertEquals("shut down in recovery", Sandbox.parseClusterState(controlData));
+        assertEquals("unknown", Sandbox.parseClusterState("garbage"));
+    }
+}
