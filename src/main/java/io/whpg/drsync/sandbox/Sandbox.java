@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -68,6 +69,7 @@ public final class Sandbox {
      * started and leaves the directory for inspection.
      */
     public static Sandbox up(Path dir, SandboxOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
         SandboxLayout layout;
         try {
             layout = SandboxLayout.of(dir);
