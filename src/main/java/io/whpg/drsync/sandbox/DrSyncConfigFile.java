@@ -1,23 +1,21 @@
 package io.whpg.drsync.sandbox;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.state.Json;
 
 import java.util.List;
 
 /** The ready-to-use {@code dr_sync_config.json} of a sandbox, in the seed's format. */
 final class DrSyncConfigFile {
     static final String PG_HOME = "/usr/lib/postgresql/15";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DrSyncConfigFile() {
     }
 
     static String json(SandboxLayout layout, String serviceUser, int coordinatorPort,
                        List<SandboxInstance> drCopies, int walSegmentMb) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         ObjectNode primary = root.putObject("primary");
         primary.put("host", "127.0.0.1");
         primary.put("port", coordinatorPort);
@@ -56,11 +54,7 @@ final class DrSyncConfigFile {
         behavior.put("consumer_wait_reach_secs", 60);
         behavior.put("wal_segment_size_mb", walSegmentMb);
         behavior.put("publisher_wait_archive_secs", 30);
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render dr_sync_config.json", e);
-        }
+        return Json.pretty(root);
     }
 
     /** Directories named in the config that the tool writes into. */

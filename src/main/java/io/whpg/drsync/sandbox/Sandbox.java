@@ -2,14 +2,12 @@ package io.whpg.drsync.sandbox;
 
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.state.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -307,16 +305,11 @@ public final class Sandbox {
         if (!r.ok()) {
             return "pg_controldata failed: " + r.firstErrorLine();
         }
-        return parseClusterState(r.stdout());
-    }
-
-    /** The value of pg_controldata's "Database cluster state:" line. */
-    static String parseClusterState(String controlData) {
-        return controlData.lines()
-                .filter(l -> l.startsWith("Database cluster state:"))
-                .map(l -> l.substring(l.indexOf(':') + 1).strip())
-                .findFirst()
-                .orElse("unknown");
+        try {
+            return ControlData.parse(r.stdout()).clusterState();
+        } catch (IllegalArgumentException e) {
+            return "unreadable: " + e.getMessage();
+        }
     }
 
     /**
@@ -527,18 +520,14 @@ public final class Sandbox {
         return (System.nanoTime() - nanoTime) / 1_000_000;
     }
 
-    /** A port nobody listens on now (bind 0 on loopback), distinct from those already handed out. */
-    private static int freePort(Set<Integer> taken) {
-        // taken is a concurrent set: primaries may ask for a replacement port in parallel.
+    /** A free loopback port, distinct from those already handed out (a concurrent set: primaries retry in parallel). */
+    private static int freePort(Set<Integer> taken) throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (taken.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot probe for a free port: " + e.getMessage(), e);
+            int port = SshdServer.freePort("127.0.0.1");
+            if (taken.add(port)) {
+                return port;
             }
         }
-        throw new IllegalStateException("no free port found after 100 attempts");
+        throw new IOException("no free port found after 100 attempts");
     }
 }

@@ -2,9 +2,9 @@ package io.whpg.drsync.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.state.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,15 +14,13 @@ import java.util.List;
 /** {@code sandbox.json}: everything {@link Sandbox#open}, status and down need to find the instances again. */
 record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
                          List<SandboxInstance> primaries, List<SandboxInstance> drCopies) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     SandboxDescriptor {
         primaries = List.copyOf(primaries);
         drCopies = List.copyOf(drCopies);
     }
 
     String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("dir", dir.toString());
         root.put("service_user", serviceUser);
         root.put("pg_bin", Sandbox.PG_BIN.toString());
@@ -33,11 +31,7 @@ record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
         o.put("gp_switch_wal", options.gpSwitchWal());
         putInstances(root.putArray("primaries"), primaries);
         putInstances(root.putArray("dr_copies"), drCopies);
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render sandbox.json", e);
-        }
+        return Json.pretty(root);
     }
 
     private static void putInstances(ArrayNode array, List<SandboxInstance> instances) {
@@ -52,7 +46,7 @@ record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
     static SandboxDescriptor fromJson(String text, Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage());
         }

@@ -1,9 +1,13 @@
 package io.whpg.drsync.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whpg.drsync.config.ConfigLoader;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.pg.BackupHistory;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.WalFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -70,43 +74,40 @@ class SandboxIT {
         assertTrue(table.lines().skip(1).findFirst().orElseThrow().startsWith("CONTENT  ROLE"), table);
     }
 
-    /** The archive holds the backup history file and, complete, the WAL file its STOP WAL LOCATION names. */
+    /** The archive holds the backup history file and, complete, the WAL file its STOP WAL LOCATION lies in. */
     private static void assertBackupEndArchived(Path archive) throws IOException {
-        Path history;
+        Path historyFile;
         try (Stream<Path> files = Files.list(archive)) {
-            history = files.filter(f -> f.getFileName().toString().endsWith(".backup")).findFirst()
+            historyFile = files.filter(f -> f.getFileName().toString().endsWith(".backup")).findFirst()
                     .orElseThrow(() -> new AssertionError("no backup history file in " + archive));
         }
-        Matcher stop = Pattern.compile("STOP WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)").matcher(Files.readString(history));
-        assertTrue(stop.find(), history.toString());
-        Path stopFile = archive.resolve(stop.group(1));
+        BackupHistory history = BackupHistory.parse(Files.readString(historyFile));
+        Path stopFile = archive.resolve(WalFile.containing(history.stopWal(), history.stopTimeline(), WAL_SEGMENT).name());
         assertTrue(Files.isRegularFile(stopFile), stopFile + " not archived");
         assertEquals(WAL_SEGMENT, Files.size(stopFile), stopFile + " incomplete");
     }
 
     @Test
-    void configFileIsReadyToUse() throws IOException {
+    void configFileIsReadyToUse() throws Exception {
         Sandbox sandbox = SANDBOX.sandbox();
         assertEquals(SANDBOX.dir().resolve("dr_sync_config.json"), sandbox.configFile());
-        JsonNode config = new ObjectMapper().readTree(Files.readString(sandbox.configFile()));
-        assertEquals(sandbox.primary(-1).port(), config.at("/primary/port").asInt());
-        assertEquals(sandbox.serviceUser(), config.at("/primary/user").asText());
-        assertEquals("", config.at("/primary/utility_options").asText());
-        assertEquals(SANDBOX.dir().resolve("archive").toString(), config.at("/archive/archive_dir").asText());
-        assertEquals("%c", config.at("/archive/layout").asText());
-        assertEquals("/usr/lib/postgresql/15/bin", config.at("/dr/pg_bin").asText());
-        assertEquals(16, config.at("/behavior/wal_segment_size_mb").asInt());
-        JsonNode instances = config.at("/dr/instances");
+        DrSyncConfig config = ConfigLoader.load(sandbox.configFile());
+        assertEquals(List.of(), config.warnings());
+        assertEquals(sandbox.primary(-1).port(), config.primary().port());
+        assertEquals(sandbox.serviceUser(), config.primary().user());
+        assertEquals("", config.primary().utilityOptions());
+        assertEquals(16, config.behavior().walSegmentSizeMb());
+        List<Instance> instances = config.dr().instances();
         assertEquals(3, instances.size());
         for (int i = 0; i < 3; i++) {
             SandboxInstance copy = sandbox.drCopies().get(i);
-            assertEquals(copy.contentId(), instances.get(i).get("gp_segment_id").asInt());
-            assertEquals(copy.port(), instances.get(i).get("port").asInt());
-            assertEquals(copy.dataDir().toString(), instances.get(i).get("data_dir").asText());
-            assertTrue(instances.get(i).get("is_local").asBoolean());
+            assertEquals(copy.contentId(), instances.get(i).gpSegmentId());
+            assertEquals(copy.port(), instances.get(i).port());
+            assertEquals(copy.dataDir().toString(), instances.get(i).dataDir());
+            assertEquals(sandbox.archiveDir(copy.contentId()), config.archive().dirFor(copy.contentId()));
         }
-        for (String dir : List.of("/dr/state_dir", "/dr/receipts_dir", "/storage/manifest_dir")) {
-            assertTrue(Files.isWritable(Path.of(config.at(dir).asText())), dir);
+        for (Path dir : List.of(config.dr().stateDir(), config.dr().receiptsDir(), config.storage().manifestDir())) {
+            assertTrue(Files.isWritable(dir), dir.toString());
         }
     }
 
@@ -128,7 +129,7 @@ class SandboxIT {
             // A commit flushes the WAL past the restore point so that pg_waldump can read it.
             query(sandbox, content, "INSERT INTO dr_probe (note) VALUES ('after t1') RETURNING id");
             String after = query(sandbox, content, "SELECT pg_current_wal_flush_lsn()").get(0);
-            assertRestorePointRecordEndsAt(sandbox.primary(content), "t1", before.get(content), after, lsn(m.group(2)));
+            assertRestorePointRecordEndsAt(sandbox.primary(content), "t1", before.get(content), after, Lsn.parse(m.group(2)));
         }
         assertEquals(CONTENTS, contents, "coordinator first, then segments by content id");
 
@@ -146,7 +147,7 @@ class SandboxIT {
 
     /** pg_waldump shows the named RESTORE_POINT record on that instance, ending at the returned LSN. */
     private static void assertRestorePointRecordEndsAt(SandboxInstance p, String name, String from, String to,
-                                                       long returned) {
+                                                       Lsn returned) {
         CommandResult dump = ProcessRunner.run(List.of(Sandbox.PG_BIN.resolve("pg_waldump").toString(),
                 "-p", p.dataDir().resolve("pg_wal").toString(), "-s", from, "-e", to), p.osUser(), Duration.ofSeconds(30));
         List<String> records = dump.stdout().lines().filter(l -> l.startsWith("rmgr:")).toList();
@@ -158,10 +159,10 @@ class SandboxIT {
         }
         assertTrue(at >= 0 && at + 1 < records.size(), p.name() + ": no RESTORE_POINT " + name + " followed by"
                 + " another record in " + from + ".." + to + ":\n" + dump.stdout() + dump.stderr());
-        long recordStart = waldumpLsn(records.get(at));
-        long nextStart = waldumpLsn(records.get(at + 1));
-        assertTrue(recordStart < returned && returned <= nextStart, p.name() + ": restore LSN "
-                + Long.toHexString(returned) + " is not the end of " + records.get(at));
+        Lsn recordStart = waldumpLsn(records.get(at));
+        Lsn nextStart = waldumpLsn(records.get(at + 1));
+        assertTrue(recordStart.isBefore(returned) && !returned.isAfter(nextStart), p.name() + ": restore LSN "
+                + returned + " is not the end of " + records.get(at));
     }
 
     @Test
@@ -184,8 +185,7 @@ class SandboxIT {
         for (int i = 0; i < 3; i++) {
             int content = Integer.parseInt(rows.get(i)[0]);
             assertEquals(CONTENTS.get(i), content);
-            long segno = (lsn(rows.get(i)[1]) - 1) / WAL_SEGMENT;
-            String walFile = String.format("%08X%08X%08X", 1, segno / 256, segno % 256);
+            String walFile = WalFile.containing(Lsn.parse(rows.get(i)[1]), 1, WAL_SEGMENT).name();
             assertEquals(walFile, rows.get(i)[2]);
             awaitArchived(sandbox, content, walFile);
             assertEquals(WAL_SEGMENT, Files.size(sandbox.archiveDir(content).resolve(walFile)));
@@ -251,14 +251,9 @@ class SandboxIT {
         }
     }
 
-    static long lsn(String text) {
-        int slash = text.indexOf('/');
-        return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
-    }
-
-    private static long waldumpLsn(String record) {
+    private static Lsn waldumpLsn(String record) {
         Matcher m = WALDUMP_LSN.matcher(record);
         assertTrue(m.find(), record);
-        return lsn(m.group(1));
+        return Lsn.parse(m.group(1));
     }
 }

@@ -26,15 +26,4 @@ class SandboxStatusTest {
         assertEquals(1, status.primaries().size());
         assertEquals(1, status.drCopies().size());
     }
-
-    @Test
-    void clusterStateComesFromControlData() {
-        String controlData = """
-                pg_control version number:            1300
-                Database cluster state:               shut down in recovery
-                pg_control last modified:             Thu 26 Nov 2026 23:07:58 UTC
-                """;
-        assertEquals("shut down in recovery", Sandbox.parseClusterState(controlData));
-        assertEquals("unknown", Sandbox.parseClusterState("garbage"));
-    }
 }

@@ -1,6 +1,6 @@
 package io.whpg.drsync.sandbox;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
 import org.junit.jupiter.api.MethodOrderer;
@@ -72,8 +72,7 @@ class SandboxVariantsIT {
                 }
             }
         }
-        assertEquals(64, new ObjectMapper().readTree(sandbox.configFile().toFile())
-                .at("/behavior/wal_segment_size_mb").asInt());
+        assertEquals(64, ConfigLoader.load(sandbox.configFile()).behavior().walSegmentSizeMb());
     }
 
     /** The DR copy restores from the archive alone up to its base backup's end and opens read-only. */
