@@ -4,9 +4,6 @@ import io.whpg.drsync.archive.CamelWalArchive;
 import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
-import io.whpg.drsync.dr.DrHost;
-import io.whpg.drsync.exec.HostShell;
-import io.whpg.drsync.exec.LocalHostShell;
 import io.whpg.drsync.route.ArchiveRoutes;
 import io.whpg.drsync.route.ConsumeRoute;
 import io.whpg.drsync.route.ConsumeSteps;
@@ -19,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.camel.ManagementMBeansLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
@@ -35,9 +31,11 @@ public final class DrSyncRuntime implements AutoCloseable {
 
     private final Main main = new Main();
     private final Role role;
+    private final ShellOpener shells;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
+        this.shells = role == Role.DR ? new ShellOpener(config) : null;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         main.configure().setJmxEnabled(true);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.RoutesOnly);
@@ -57,7 +55,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind(HostFanOut.POOL, java.util.concurrent.Executors.newFixedThreadPool(config.ssh().maxParallelHosts(),
                     daemonThreads("dr-host")));
             main.configure().addRoutesBuilder(new HostFanOut());
-            main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shellOpener(config), archive, clock),
+            main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon));
         }
     }
@@ -76,15 +74,6 @@ public final class DrSyncRuntime implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Camel is not started", e);
         }
-    }
-
-    static Function<DrHost, HostShell> shellOpener(DrSyncConfig config) {
-        return host -> {
-            if (host.local()) {
-                return new LocalHostShell(host.user());
-            }
-            throw new IllegalStateException("remote DR host " + host.describe() + ": SSH transport not configured");
-        };
     }
 
     /** Starts Camel, runs one cycle, and returns how it ended. */
@@ -106,5 +95,8 @@ public final class DrSyncRuntime implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+        if (shells != null) {
+            shells.close();
+        }
     }
 }

@@ -113,10 +113,6 @@ public final class ConsumeCycle implements AutoCloseable {
         return floors;
     }
 
-    public int shellsOpened() {
-        return shells.opened();
-    }
-
     /** Reads the state file; a torn or foreign one stops the cycle rather than being trusted. */
     public void readState(StateStore state) {
         try {
@@ -151,22 +147,26 @@ public final class ConsumeCycle implements AutoCloseable {
                 instances.keySet());
     }
 
-    /** Floors from the probes; any instance that is not a parked standby copy stops the cycle. */
-    public void readProbes(List<HostReply> replies) {
-        List<String> unreachable = new ArrayList<>();
+    /** Per instance, what its host's probe showed; an unreachable host yields a probe naming the problem. */
+    public Map<Integer, InstanceProbe> collectProbes(List<HostReply> replies) {
+        Map<Integer, InstanceProbe> result = new TreeMap<>();
         for (HostReply r : replies) {
-            if (r.error() != null) {
-                unreachable.add(r.problem());
-                continue;
-            }
-            ScriptOutput out = ScriptOutput.parse(r.result().stdout());
+            ScriptOutput out = r.error() == null ? ScriptOutput.parse(r.result().stdout()) : null;
             for (Integer seg : segmentsOn(r.call().host())) {
-                probes.put(seg, InstanceProbe.from(seg, out.block(seg).orElse(null)));
+                result.put(seg, out == null ? InstanceProbe.unreachable(seg, r.problem())
+                        : InstanceProbe.from(seg, out.block(seg).orElse(null)));
             }
         }
+        return result;
+    }
+
+    /** Floors from the probes; any instance that is not a parked standby copy stops the cycle. */
+    public void readProbes(List<HostReply> replies) {
+        List<String> unreachable = replies.stream().filter(r -> r.error() != null).map(HostReply::problem).toList();
         if (!unreachable.isEmpty()) {
             throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
         }
+        probes.putAll(collectProbes(replies));
         List<String> refusals = new ArrayList<>();
         for (InstanceProbe p : probes.values()) {
             try {
@@ -179,6 +179,10 @@ public final class ConsumeCycle implements AutoCloseable {
         if (!refusals.isEmpty()) {
             throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals));
         }
+    }
+
+    public DrHost hostOf(int gpSegmentId) {
+        return hostOf.get(gpSegmentId);
     }
 
     private List<Integer> segmentsOn(DrHost host) {
@@ -342,17 +346,15 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     /** Receipt first, then the state: every advancement has its evidence on disk before it counts. */
-    public ObjectNode commit(ReceiptStore receipts, StateStore state) throws IOException {
-        ObjectNode receipt = receipt(SUCCESS, "every instance verified parked at " + selection.manifest().restorePoint(), true);
-        receipts.write(receipt);
+    public Path commit(ReceiptStore receipts, StateStore state) throws IOException {
+        Path receipt = receipts.write(receipt(SUCCESS, "every instance verified parked at "
+                + selection.manifest().restorePoint(), true));
         state.advance(selection.manifest().restorePoint());
         return receipt;
     }
 
-    public ObjectNode fail(ReceiptStore receipts, String status, String detail) throws IOException {
-        ObjectNode receipt = receipt(status, detail, false);
-        receipts.write(receipt);
-        return receipt;
+    public Path fail(ReceiptStore receipts, String status, String detail) throws IOException {
+        return receipts.write(receipt(status, detail, false));
     }
 
     public ObjectNode receipt(String status, String detail, boolean advanced) {
@@ -403,7 +405,8 @@ public final class ConsumeCycle implements AutoCloseable {
         }
         ObjectNode timings = r.putObject("step_ms");
         stepMillis.forEach(timings::put);
-        r.put("ssh_sessions", shells.opened());
+        r.put("host_shells", shells.opened());
+        r.put("ssh_sessions", shells.remoteOpened());
         if (!skippedManifests.isEmpty()) {
             ArrayNode sk = r.putArray("skipped_manifests");
             skippedManifests.forEach(sk::add);

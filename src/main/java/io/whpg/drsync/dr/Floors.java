@@ -31,12 +31,15 @@ public final class Floors {
         }
         ControlData cd = p.controlData();
         if (cd.isShutDownInRecovery()) {
-            Lsn minEnd = cd.minRecoveryEnd();
-            Lsn checkpoint = cd.latestCheckpoint();
-            Lsn floor = minEnd.compareTo(checkpoint) >= 0 ? minEnd : checkpoint;
-            int tli = cd.minRecoveryEndTimeline() != 0 ? cd.minRecoveryEndTimeline() : cd.latestCheckpointTimeline();
-            return new Floor(p.gpSegmentId(), floor, tli, cd.latestCheckpointRedo(), true,
+            Lsn floor = max(cd.minRecoveryEnd(), cd.latestCheckpoint());
+            return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), true,
                     cd.systemIdentifier(), "pg_controldata: shut down in recovery at " + floor);
+        }
+        if ("in archive recovery".equals(cd.clusterState())) {
+            // Stopped without a clean shutdown (crash, kill, or a FATAL): a restart resumes recovery safely.
+            Lsn floor = max(cd.minRecoveryEnd(), cd.latestCheckpoint());
+            return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), false,
+                    cd.systemIdentifier(), "pg_controldata: stopped mid-recovery (in archive recovery) at " + floor);
         }
         if (cd.isInProduction() && p.backupStartLsn() != null) {
             if (p.backupEndLsn() == null) {
@@ -48,5 +51,13 @@ public final class Floors {
         }
         throw new NotParkedException(who + "cluster state is '" + cd.clusterState()
                 + "', expected 'shut down in recovery' (or a fresh base backup with backup_label)");
+    }
+
+    private static Lsn max(Lsn a, Lsn b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static int tli(ControlData cd) {
+        return cd.minRecoveryEndTimeline() != 0 ? cd.minRecoveryEndTimeline() : cd.latestCheckpointTimeline();
     }
 }

@@ -22,6 +22,11 @@ public final class HostShells implements AutoCloseable {
         return open.size();
     }
 
+    /** Remote shells opened: each is one SSH session for the whole cycle. */
+    public long remoteOpened() {
+        return open.keySet().stream().filter(h -> !h.local()).count();
+    }
+
     @Override
     public void close() {
         open.values().forEach(HostShell::close);

@@ -47,6 +47,10 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
                 b.foreignSettings(), b.has("include_present"), b.historyFiles(), null);
     }
 
+    public static InstanceProbe unreachable(int gpSegmentId, String problem) {
+        return failed(gpSegmentId, problem);
+    }
+
     private static InstanceProbe failed(int gpSegmentId, String problem) {
         return new InstanceProbe(gpSegmentId, true, null, false, false, null, null, null,
                 List.of(), false, List.of(), problem);

@@ -87,6 +87,8 @@ public final class ParkVerifier {
         if (log.stream().noneMatch(l -> l.contains(stopLine))) {
             failures.add("its log lacks the line '" + stopLine + "'");
         }
+        log.stream().filter(l -> l.contains("FATAL:") || l.contains("PANIC:")).findFirst()
+                .ifPresent(l -> failures.add(0, "exited with " + l.substring(l.indexOf(l.contains("FATAL:") ? "FATAL:" : "PANIC:"))));
         if (failures.isEmpty()) {
             return new Verdict(gpSegmentId, OK, who + "parked at " + target, null, cd, log);
         }

@@ -27,6 +27,8 @@ public final class ProcessRunner {
         return t;
     });
 
+    private static final long PIPE_GRACE_SECONDS = 5;
+
     private ProcessRunner() {
     }
 
@@ -57,7 +59,7 @@ public final class ProcessRunner {
                 process.destroyForcibly();
                 throw new CommandTimeoutException(String.join(" ", argv), timeout);
             }
-            return new CommandResult(process.exitValue(), out.join(), err.join());
+            return new CommandResult(process.exitValue(), collect(out), collect(err));
         } catch (InterruptedException e) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -76,6 +78,20 @@ public final class ProcessRunner {
         List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", asUser, "--"));
         wrapped.addAll(argv);
         return wrapped;
+    }
+
+    /**
+     * Output once the command has exited; bounded, since a daemon it started (a postmaster's logger)
+     * may hold the pipe open for good.
+     */
+    private static String collect(CompletableFuture<String> output) throws InterruptedException {
+        try {
+            return output.get(PIPE_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "(output not closed " + PIPE_GRACE_SECONDS + " s after exit: a background process holds it)";
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "";
+        }
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

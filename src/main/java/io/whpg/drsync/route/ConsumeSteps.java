@@ -1,6 +1,5 @@
 package io.whpg.drsync.route;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.dr.ConsumeCycle;
@@ -13,6 +12,7 @@ import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -109,18 +109,18 @@ public final class ConsumeSteps {
     public void commit(Exchange e) throws IOException {
         ConsumeCycle c = cycle(e);
         try (c) {
-            ObjectNode receipt = c.commit(receipts, state);
-            LOG.info("advanced to {}: every instance verified parked ({} ms)", c.selection().manifest().restorePoint(),
-                    receipt.path("duration_ms").asLong());
-            e.getIn().setBody(new CycleOutcome(ConsumeCycle.SUCCESS, receipt.path("detail").asText(), true, receipt));
+            Path receipt = c.commit(receipts, state);
+            String detail = "advanced to " + c.selection().manifest().restorePoint() + ": every instance verified parked";
+            LOG.info("{} (receipt {})", detail, receipt);
+            e.getIn().setBody(new CycleOutcome(ConsumeCycle.SUCCESS, detail, true, receipt));
         }
     }
 
     public void nothingNew(Exchange e) {
         ConsumeCycle c = cycle(e);
         try (c) {
-            String detail = c.selection().detail();
-            LOG.info("nothing to do: {}", detail);
+            String detail = "nothing to do: " + c.selection().detail();
+            LOG.info(detail);
             e.getIn().setBody(new CycleOutcome(c.selection().status(), detail, true, null));
         }
     }
@@ -149,8 +149,8 @@ public final class ConsumeSteps {
                 stopped.stream().map(HostReply.class::cast).filter(r -> !r.ok())
                         .forEach(r -> LOG.error("could not stop: {}", r.problem()));
             }
-            ObjectNode receipt = c.fail(receipts, status, detail);
-            LOG.error("cycle failed, state not advanced: {}: {}", status, detail);
+            Path receipt = c.fail(receipts, status, detail);
+            LOG.error("cycle failed, state not advanced: {}: {} (receipt {})", status, detail, receipt);
             e.getIn().setBody(new CycleOutcome(status, detail, false, receipt));
         }
     }

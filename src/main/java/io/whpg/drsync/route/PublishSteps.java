@@ -9,7 +9,6 @@ import io.whpg.drsync.primary.ArchiverStatus;
 import io.whpg.drsync.primary.InstanceFacts;
 import io.whpg.drsync.primary.PrimaryInstance;
 import io.whpg.drsync.primary.PublishCycle;
-import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.RestorePointName;
@@ -184,12 +183,12 @@ public final class PublishSteps {
         manifests.writeLatest(m);
         if (pending.isEmpty()) {
             LOG.info("published {} READY", m.restorePoint());
-            e.getIn().setBody(new CycleOutcome("ready", m.restorePoint() + " READY", true, null));
+            e.getIn().setBody(new CycleOutcome("ready", m.restorePoint() + " READY", true, manifests.pathOf(m.restorePoint())));
         } else {
             String detail = m.restorePoint() + " left NOT READY after " + config.behavior().publisherWaitArchiveSecs()
                     + " s: not yet archived: " + String.join(", ", pending);
             LOG.error(detail);
-            e.getIn().setBody(new CycleOutcome("not_ready", detail, false, null));
+            e.getIn().setBody(new CycleOutcome("not_ready", detail, false, manifests.pathOf(m.restorePoint())));
         }
     }
 
@@ -198,7 +197,7 @@ public final class PublishSteps {
         String status = cause instanceof CycleFailure f ? f.status() : PublishCycle.PRIMARY_ERROR;
         String detail = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
         LOG.error("publish failed: {}: {}", status, detail);
-        e.getIn().setBody(new CycleOutcome(status, detail, false, Json.object().put("status", status)));
+        e.getIn().setBody(new CycleOutcome(status, detail, false, null));
     }
 
     @SuppressWarnings("unchecked")

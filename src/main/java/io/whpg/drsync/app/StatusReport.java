@@ -1,0 +1,187 @@
+package io.whpg.drsync.app;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.config.Instance;
+import io.whpg.drsync.dr.ConsumeCycle;
+import io.whpg.drsync.dr.Floor;
+import io.whpg.drsync.dr.Floors;
+import io.whpg.drsync.dr.HostCall;
+import io.whpg.drsync.dr.HostReply;
+import io.whpg.drsync.dr.InstanceProbe;
+import io.whpg.drsync.dr.NotParkedException;
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.route.PublishSteps;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.ManifestException;
+import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code dr status} and {@code primary status}: read-only, as a table for people or JSON for scripts. */
+public final class StatusReport {
+    public enum Format { table, json }
+
+    private final ObjectNode doc;
+    private final List<String> lines;
+
+    private StatusReport(ObjectNode doc, List<String> lines) {
+        this.doc = doc;
+        this.lines = lines;
+    }
+
+    public String render(Format f) {
+        return f == Format.json ? Json.pretty(doc) : String.join("\n", lines) + "\n";
+    }
+
+    public ObjectNode json() {
+        return doc;
+    }
+
+    public static StatusReport dr(DrSyncConfig cfg, int receiptLimit) throws IOException {
+        ObjectNode doc = Json.object();
+        List<String> lines = new ArrayList<>();
+        StateStore state = new StateStore(cfg.dr().stateDir());
+        String current;
+        try {
+            current = state.current().orElse(null);
+        } catch (IOException e) {
+            current = "UNREADABLE: " + e.getMessage();
+        }
+        doc.put("current_restore_point", current);
+        lines.add("current restore point : " + (current == null ? "(none yet)" : current));
+        latest(cfg, doc, lines);
+
+        ArrayNode rows = doc.putArray("instances");
+        lines.add(String.format("%-5s %-28s %-24s %-12s %s", "seg", "host", "state", "floor", "note"));
+        try (ShellOpener opener = new ShellOpener(cfg);
+             ConsumeCycle probe = new ConsumeCycle(cfg, Optional.empty(), opener, Clock.systemUTC())) {
+            List<HostReply> replies = new ArrayList<>();
+            for (HostCall call : probe.probeCalls()) {
+                long t0 = System.nanoTime();
+                try {
+                    CommandResult r = call.shells().get(call.host()).run(call.script(), call.timeout());
+                    replies.add(new HostReply(call, r, null, (System.nanoTime() - t0) / 1_000_000));
+                } catch (RuntimeException e) {
+                    replies.add(new HostReply(call, null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000));
+                }
+            }
+            Map<Integer, InstanceProbe> probes = probe.collectProbes(replies);
+            for (Instance i : cfg.dr().instances()) {
+                InstanceProbe p = probes.get(i.gpSegmentId());
+                ObjectNode row = rows.addObject();
+                row.put("gp_segment_id", i.gpSegmentId());
+                row.put("host", probe.hostOf(i.gpSegmentId()).describe());
+                row.put("data_dir", i.dataDir());
+                String stateText = p.controlData() != null ? p.controlData().clusterState() : "unknown";
+                String floorText = "-";
+                String note = "";
+                if (p.running()) {
+                    stateText = "running";
+                    floorText = sqlReplayLsn(cfg, i).orElse("?");
+                    note = "replayed to " + floorText + " (SQL)";
+                } else {
+                    try {
+                        Floor f = Floors.of(p);
+                        floorText = f.lsn().toString();
+                        note = f.source();
+                    } catch (NotParkedException e) {
+                        note = e.getMessage();
+                    }
+                }
+                row.put("state", stateText);
+                row.put("floor", floorText);
+                row.put("note", note);
+                lines.add(String.format("%-5d %-28s %-24s %-12s %s", i.gpSegmentId(), probe.hostOf(i.gpSegmentId()).describe(),
+                        stateText, floorText, note));
+            }
+        }
+
+        ArrayNode receipts = doc.putArray("receipts");
+        List<ObjectNode> recent = new ReceiptStore(cfg.dr().receiptsDir()).recent(receiptLimit);
+        lines.add(recent.isEmpty() ? "receipts              : none yet" : "receipts (newest first):");
+        for (ObjectNode r : recent) {
+            receipts.add(r);
+            lines.add("  " + r.path("checked_at_utc").asText() + "  " + r.path("status").asText() + "  "
+                    + r.path("target_restore_point").asText() + "  " + r.path("file").asText());
+        }
+        return new StatusReport(doc, lines);
+    }
+
+    public static StatusReport primary(DrSyncConfig cfg, int limit) throws IOException {
+        ObjectNode doc = Json.object();
+        List<String> lines = new ArrayList<>();
+        latest(cfg, doc, lines);
+        ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
+        ArrayNode list = doc.putArray("manifests");
+        lines.add("manifests (newest first):");
+        for (Path p : store.listNewestFirst().stream().limit(limit).toList()) {
+            ObjectNode n = list.addObject();
+            n.put("file", p.toString());
+            try {
+                Manifest m = ManifestStore.readFile(p);
+                n.put("restore_point", m.restorePoint());
+                n.put("ready", m.ready());
+                n.put("created_at_utc", m.createdAtUtc().toString());
+                lines.add("  " + m.restorePoint() + "  " + (m.ready() ? "READY" : "NOT READY") + "  " + m.createdAtUtc());
+            } catch (ManifestException e) {
+                n.put("error", e.getMessage());
+                lines.add("  INVALID " + e.getMessage());
+            }
+        }
+        return new StatusReport(doc, lines);
+    }
+
+    private static void latest(DrSyncConfig cfg, ObjectNode doc, List<String> lines) throws IOException {
+        ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
+        Optional<ObjectNode> latest;
+        try {
+            latest = store.latest();
+        } catch (IOException e) {
+            doc.put("latest_error", e.getMessage());
+            lines.add("latest manifest       : UNREADABLE " + cfg.storage().latestPath() + ": " + e.getMessage());
+            return;
+        }
+        if (latest.isEmpty()) {
+            lines.add("latest manifest       : (none yet)");
+            return;
+        }
+        String name = latest.get().path("restore_point").asText();
+        ObjectNode l = doc.putObject("latest_manifest");
+        l.put("restore_point", name);
+        try {
+            Manifest m = store.read(name);
+            l.put("ready", m.ready());
+            l.put("created_at_utc", m.createdAtUtc().toString());
+            lines.add("latest manifest       : " + name + " " + (m.ready() ? "READY" : "NOT READY") + " (created "
+                    + m.createdAtUtc() + ")");
+        } catch (ManifestException e) {
+            l.put("error", e.getMessage());
+            lines.add("latest manifest       : " + name + " INVALID: " + e.getMessage());
+        }
+    }
+
+    /** A running DR instance's floor is what it has replayed: asked over SQL, as pg_control is stale while it runs. */
+    private static Optional<String> sqlReplayLsn(DrSyncConfig cfg, Instance i) {
+        try (Connection c = PublishSteps.dataSource(cfg.primary(), i.host(), i.port(), false).getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
+            return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.whpg.drsync.cli;
+
+import io.whpg.drsync.app.DrSyncRuntime;
+import io.whpg.drsync.app.StatusReport;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.route.ConsumeSteps;
+import io.whpg.drsync.route.CycleOutcome;
+import io.whpg.drsync.state.RestorePointName;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "dr", description = "The consumer: parks every DR instance at a published restore point.",
+        subcommands = {DrCommand.Run.class, DrCommand.Status.class})
+final class DrCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", description = "Move every DR instance to the newest usable READY restore point and verify it; "
+            + "every behavior.consumer_sleep_secs, or once.")
+    static final class Run extends Leaf {
+        @Option(names = "--once", description = "One cycle, then exit: 0 advanced or nothing to do, 1 failed.")
+        boolean once;
+
+        @Option(names = "--target", paramLabel = "NAME", description = "Go to this restore point instead of the newest.")
+        String target;
+
+        @Override
+        int run(DrSyncConfig cfg) throws Exception {
+            Map<String, Object> headers = new HashMap<>();
+            if (target != null) {
+                headers.put(ConsumeSteps.TARGET_HEADER, RestorePointName.validate("--target", target));
+            }
+            if (!once && target != null) {
+                throw new IllegalArgumentException("--target: only with --once (a daemon follows the newest point)");
+            }
+            try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, !once, routesDir())) {
+                if (!once) {
+                    rt.runForever();
+                    return WhpgDrSync.OK;
+                }
+                CycleOutcome o = rt.runOnce(headers);
+                out().println((o.ok() ? "" : "FAILED " + o.status() + ": ") + o.detail());
+                if (o.file() != null) {
+                    out().println("receipt: " + o.file());
+                }
+                return o.ok() ? WhpgDrSync.OK : WhpgDrSync.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Current restore point, latest manifest, per-instance floor and state, receipts.")
+    static final class Status extends Leaf {
+        @Option(names = "--format", defaultValue = "table", description = "table or json")
+        StatusReport.Format format;
+
+        @Option(names = "--include-history", description = "List the receipts of earlier cycles too.")
+        boolean history;
+
+        @Override
+        int run(DrSyncConfig cfg) throws Exception {
+            out().print(StatusReport.dr(cfg, history ? 20 : 1).render(format));
+            return WhpgDrSync.OK;
+        }
+    }
+}

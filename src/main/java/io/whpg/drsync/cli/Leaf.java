@@ -1,0 +1,52 @@
+package io.whpg.drsync.cli;
+
+import io.whpg.drsync.config.ConfigException;
+import io.whpg.drsync.config.DrSyncConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A runnable subcommand: config loading with one-line errors and exit code 2, output streams picocli owns. */
+abstract class Leaf implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    WhpgDrSync root() {
+        return (WhpgDrSync) spec.root().userObject();
+    }
+
+    /** Where user extension routes live: {@code routes/} beside the install (bin/whpg_dr_sync sets whpg.home). */
+    static Path routesDir() {
+        String home = System.getProperty("whpg.home");
+        return home == null ? null : Path.of(home, "routes");
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        DrSyncConfig cfg;
+        try {
+            cfg = root().loadConfig(err());
+        } catch (ConfigException e) {
+            err().println("whpg_dr_sync: " + e.getMessage());
+            return WhpgDrSync.USAGE;
+        }
+        try {
+            return run(cfg);
+        } catch (IllegalArgumentException e) {
+            err().println("whpg_dr_sync: " + e.getMessage());
+            return WhpgDrSync.USAGE;
+        }
+    }
+
+    abstract int run(DrSyncConfig cfg) throws Exception;
+}

@@ -1,0 +1,60 @@
+package io.whpg.drsync.cli;
+
+import io.whpg.drsync.app.DrSyncRuntime;
+import io.whpg.drsync.app.StatusReport;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.route.CycleOutcome;
+import io.whpg.drsync.route.PublishRoute;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "primary", description = "The publisher: restore points and manifests on the primary cluster.",
+        subcommands = {PrimaryCommand.Run.class, PrimaryCommand.Status.class})
+final class PrimaryCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", description = "Create a restore point, wait for its WAL to be archived, publish the manifest; "
+            + "every behavior.publisher_sleep_secs, or once.")
+    static final class Run extends Leaf {
+        @Option(names = "--once", description = "Publish one restore point and exit: 0 READY, 1 not.")
+        boolean once;
+
+        @Option(names = "--no-switch-wal", description = "Do not force a WAL switch: READY waits until the files are archived on their own.")
+        boolean noSwitchWal;
+
+        @Override
+        int run(DrSyncConfig cfg) throws Exception {
+            try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.PRIMARY, !once, routesDir())) {
+                if (!once) {
+                    rt.runForever();
+                    return WhpgDrSync.OK;
+                }
+                CycleOutcome o = rt.runOnce(Map.of(PublishRoute.NO_SWITCH_WAL, noSwitchWal));
+                out().println((o.ok() ? "" : "FAILED " + o.status() + ": ") + o.detail());
+                return o.ok() ? WhpgDrSync.OK : WhpgDrSync.FAILED;
+            }
+        }
+    }
+
+    @Command(name = "status", description = "LATEST.json and the newest manifests with their readiness.")
+    static final class Status extends Leaf {
+        @Option(names = "--format", defaultValue = "table", description = "table or json")
+        StatusReport.Format format;
+
+        @Option(names = "--limit", defaultValue = "10", description = "How many manifests to list.")
+        int limit;
+
+        @Override
+        int run(DrSyncConfig cfg) throws Exception {
+            out().print(StatusReport.primary(cfg, limit).render(format));
+            return WhpgDrSync.OK;
+        }
+    }
+}

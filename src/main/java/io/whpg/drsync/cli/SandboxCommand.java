@@ -1,0 +1,95 @@
+package io.whpg.drsync.cli;
+
+import io.whpg.drsync.sandbox.GpForm;
+import io.whpg.drsync.sandbox.Sandbox;
+import io.whpg.drsync.sandbox.SandboxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sandbox", description = "A real local cluster to try the tool on: a coordinator and N segments "
+        + "from the installed PostgreSQL, the Greenplum SQL interface emulated, and a stopped DR copy of each.",
+        subcommands = {SandboxCommand.Up.class, SandboxCommand.Status.class, SandboxCommand.Down.class})
+final class SandboxCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    abstract static class DirCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The sandbox directory.")
+        Path dir;
+
+        Path absDir() {
+            return dir.toAbsolutePath().normalize();
+        }
+    }
+
+    @Command(name = "up", description = "Build and start the sandbox, and write DIR/dr_sync_config.json.")
+    static final class Up extends DirCommand {
+        @Option(names = "--segments", defaultValue = "2", description = "Segment instances besides the coordinator (default 2).")
+        int segments;
+
+        @Option(names = "--wal-segment-mb", defaultValue = "16", description = "WAL segment size: 16 (PostgreSQL) or 64 (WHPG).")
+        int walSegmentMb;
+
+        @Option(names = "--gp-form", defaultValue = "OUT_PARAMS",
+                description = "How gp_create_restore_point is declared: OUT_PARAMS or SETOF_RECORD.")
+        GpForm gpForm;
+
+        @Option(names = "--no-gp-switch-wal", description = "Emulate a build without gp_switch_wal().")
+        boolean noGpSwitchWal;
+
+        @Override
+        public Integer call() throws Exception {
+            SandboxOptions options;
+            try {
+                options = new SandboxOptions(segments, walSegmentMb, gpForm, !noGpSwitchWal);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("whpg_dr_sync: " + e.getMessage());
+                return WhpgDrSync.USAGE;
+            }
+            Sandbox sb = Sandbox.up(absDir(), options);
+            spec.commandLine().getOut().print(sb.status().toTable());
+            spec.commandLine().getOut().println("config: " + sb.configFile());
+            return WhpgDrSync.OK;
+        }
+    }
+
+    @Command(name = "status", description = "Show the sandbox's instances: running primaries, stopped DR copies.")
+    static final class Status extends DirCommand {
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isDirectory(absDir())) {
+                spec.commandLine().getErr().println("whpg_dr_sync: --dir: no sandbox at " + absDir());
+                return WhpgDrSync.USAGE;
+            }
+            spec.commandLine().getOut().print(Sandbox.open(absDir()).status().toTable());
+            return WhpgDrSync.OK;
+        }
+    }
+
+    @Command(name = "down", description = "Stop every process the sandbox started (the files stay).")
+    static final class Down extends DirCommand {
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isDirectory(absDir())) {
+                spec.commandLine().getErr().println("whpg_dr_sync: --dir: no sandbox at " + absDir());
+                return WhpgDrSync.USAGE;
+            }
+            Sandbox.open(absDir()).down();
+            spec.commandLine().getOut().println("sandbox at " + absDir() + " is down");
+            return WhpgDrSync.OK;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.whpg.drsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.whpg.drsync.config.ConfigLoader;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.dr.HostScripts;
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.sandbox.Sandbox;
+import io.whpg.drsync.sandbox.SandboxFixture;
+import io.whpg.drsync.sandbox.SandboxOptions;
+import io.whpg.drsync.sandbox.SandboxInstance;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.SegmentPoint;
+import io.whpg.drsync.state.StateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The DR cycle end to end on a real sandbox (coordinator + 2 segments): three rounds of publish and
+ * consume, each DR instance checked to stop exactly at its restore LSN with exactly the rows committed
+ * before the point; then a WAL file missing from the archive, and one the DR host cannot read.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrCycleIT {
+    @RegisterExtension
+    static final SandboxFixture SANDBOX = new SandboxFixture(SandboxOptions.defaults());
+    private static Sandbox sandbox;
+    private static Path config;
+    private static DrSyncConfig cfg;
+
+    @BeforeAll
+    static void load() throws Exception {
+        sandbox = SANDBOX.sandbox();
+        config = sandbox.configFile();
+        cfg = ConfigLoader.load(config);
+    }
+
+    @Test
+    @Order(1)
+    void threeRoundsParkEveryInstanceExactlyAtItsRestorePoint() throws Exception {
+        for (int round = 1; round <= 3; round++) {
+            commitOnEveryPrimary("before-" + round);
+            ItSupport.Run published = ItSupport.publish(config);
+            assertEquals(0, published.exitCode(), published.output());
+            String point = latestReady();
+            commitOnEveryPrimary("after-" + round);
+
+            ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+            assertEquals(0, dr.exitCode(), dr.output());
+            assertEquals(point, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+            assertTrue(Files.exists(cfg.dr().receiptsDir().resolve(point + ".receipt.json")));
+            JsonNode receipt = Json.MAPPER.readTree(cfg.dr().receiptsDir().resolve(point + ".receipt.json").toFile());
+            assertEquals("reached_then_shutdown", receipt.path("status").asText());
+
+            Manifest m = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(point);
+            for (SegmentPoint s : m.segments()) {
+                SandboxInstance dr0 = sandbox.drCopy(s.gpSegmentId());
+                ControlData cd = ItSupport.controlData(sandbox, dr0.dataDir());
+                assertTrue(cd.isShutDownInRecovery(), "instance " + s.gpSegmentId() + ": " + cd.clusterState());
+                assertEquals(s.restoreLsn(), cd.minRecoveryEnd(), "instance " + s.gpSegmentId());
+                Set<String> notes = ItSupport.rowsAtParkedPoint(sandbox, dr0, s.restoreLsn());
+                for (int r = 1; r <= round; r++) {
+                    assertTrue(notes.contains("before-" + r), "instance " + s.gpSegmentId() + " lacks before-" + r + ": " + notes);
+                }
+                for (int r = 1; r < round; r++) {
+                    assertTrue(notes.contains("after-" + r), "instance " + s.gpSegmentId() + " lacks after-" + r);
+                }
+                assertFalse(notes.contains("after-" + round), "instance " + s.gpSegmentId() + " went past the point: " + notes);
+            }
+        }
+        ItSupport.Run again = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(again.output().contains("nothing to do"), again.output());
+    }
+
+    @Test
+    @Order(2)
+    void walFileMissingFromArchiveStopsTheCycleBeforeAnyStartAndRecovers() throws Exception {
+        String before = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
+        commitOnEveryPrimary("gap");
+        ItSupport.Run published = ItSupport.publish(config);
+        assertEquals(0, published.exitCode(), published.output());
+        String point = latestReady();
+        String file = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(point)
+                .segment(0).orElseThrow().walFile();
+        Path archived = cfg.archive().dirFor(0).resolve(file);
+        Path aside = archived.resolveSibling(file + ".aside");
+        Files.move(archived, aside);
+
+        ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+        assertEquals(1, dr.exitCode(), dr.output());
+        assertTrue(dr.output().contains("wal_missing") && dr.output().contains(file), dr.output());
+        assertEquals(before, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+        for (SandboxInstance i : sandbox.drCopies()) {
+            assertTrue(ItSupport.controlData(sandbox, i.dataDir()).isShutDownInRecovery());
+            assertFalse(Files.exists(i.dataDir().resolve("postmaster.pid")));
+        }
+
+        Files.move(aside, archived);
+        ItSupport.Run retry = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+        assertEquals(0, retry.exitCode(), retry.output());
+        assertEquals(point, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+    }
+
+    @Test
+    @Order(3)
+    void unreadableWalFileTimesOutNamingItAndLeavesEveryInstanceParked() throws Exception {
+        Path shortWait = ItSupport.withBehavior(config, "consumer_wait_reach_secs", 6);
+        String before = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
+        commitOnEveryPrimary("unreadable");
+        ItSupport.Run published = ItSupport.publish(config);
+        assertEquals(0, published.exitCode(), published.output());
+        String point = latestReady();
+        Manifest m = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(point);
+        String file = m.segment(0).orElseThrow().walFile();
+        Path archived = cfg.archive().dirFor(0).resolve(file);
+        // The listing still shows the file; only the DR host's restore_command cannot read it.
+        Files.setPosixFilePermissions(archived, Set.of());
+
+        ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", shortWait.toString());
+        assertEquals(1, dr.exitCode(), dr.output());
+        assertTrue(dr.output().contains("timeout_waiting_for_wal"), dr.output());
+        assertTrue(dr.output().contains(file), dr.output());
+        assertEquals(before, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+        List<Path> receipts;
+        try (var s = Files.list(cfg.dr().receiptsDir())) {
+            receipts = s.filter(p -> p.getFileName().toString().startsWith(point + ".")
+                    && p.getFileName().toString().contains("timeout_waiting_for_wal")).collect(Collectors.toList());
+        }
+        assertEquals(1, receipts.size());
+        for (SandboxInstance i : sandbox.drCopies()) {
+            assertFalse(Files.exists(i.dataDir().resolve("postmaster.pid")), "instance " + i.contentId() + " left running");
+            assertTrue(ItSupport.controlData(sandbox, i.dataDir()).isShutDownInRecovery());
+            assertTrue(Files.exists(i.dataDir().resolve(HostScripts.RECOVERY_CONF)));
+        }
+
+        Files.setPosixFilePermissions(archived, PosixFilePermissions.fromString("rw-------"));
+        ItSupport.Run retry = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+        assertEquals(0, retry.exitCode(), retry.output());
+        assertEquals(point, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+    }
+
+    private static String latestReady() throws Exception {
+        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
+        assertTrue(latest.path("ready").asBoolean(), latest.toString());
+        return latest.path("restore_point").asText();
+    }
+
+    private static void commitOnEveryPrimary(String note) throws Exception {
+        for (SandboxInstance p : sandbox.primaries()) {
+            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
+            }
+        }
+    }
+}

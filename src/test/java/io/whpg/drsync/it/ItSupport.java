@@ -1,0 +1,141 @@
+package io.whpg.drsync.it;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.cli.WhpgDrSync;
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.sandbox.Sandbox;
+import io.whpg.drsync.sandbox.SandboxInstance;
+import io.whpg.drsync.state.AtomicFiles;
+import io.whpg.drsync.state.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+
+/** Shared plumbing of the integration tests: the CLI in-process, real pg_controldata, read-only looks at DR data. */
+final class ItSupport {
+    private static final String PG_BIN = "/usr/lib/postgresql/15/bin";
+
+    private ItSupport() {
+    }
+
+    record Run(int exitCode, String out, String err) {
+        String output() {
+            return out + err;
+        }
+    }
+
+    static Run cli(String... args) {
+        CommandLine cl = WhpgDrSync.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static long lastPublishSecond;
+
+    /**
+     * {@code primary run --once}, at most once per second: restore point names carry the second
+     * (sync_point_YYYYMMDD_HHMMSS) and a name is never reused, so a second publish within it is refused.
+     */
+    static synchronized Run publish(Path config) throws InterruptedException {
+        while (System.currentTimeMillis() / 1000 <= lastPublishSecond) {
+            Thread.sleep(20);
+        }
+        Run r = cli("primary", "run", "--once", "--config", config.toString());
+        lastPublishSecond = System.currentTimeMillis() / 1000;
+        return r;
+    }
+
+    static ControlData controlData(Sandbox sb, Path dataDir) {
+        CommandResult r = ProcessRunner.run(List.of(PG_BIN + "/pg_controldata", dataDir.toString()), sb.serviceUser(),
+                Duration.ofSeconds(30));
+        return ControlData.parse(r.stdout());
+    }
+
+    /** A copy of the config with one behavior key changed; the copy sits beside the original. */
+    static Path withBehavior(Path config, String key, int value) throws IOException {
+        ObjectNode root = (ObjectNode) Json.MAPPER.readTree(config.toFile());
+        ((ObjectNode) root.path("behavior")).put(key, value);
+        Path copy = config.resolveSibling("dr_sync_config." + key + "." + value + ".json");
+        AtomicFiles.write(copy, Json.pretty(root));
+        return copy;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The dr_probe notes visible at a parked DR instance's point: a throwaway copy of its data dir is
+     * opened read-only, paused at the same LSN (so nothing past the point can replay), queried, and removed.
+     */
+    static Set<String> rowsAtParkedPoint(Sandbox sb, SandboxInstance dr, Lsn lsn) throws Exception {
+        String user = sb.serviceUser();
+        Path copy = dr.dataDir().resolveSibling(dr.dataDir().getFileName() + ".readonly-copy");
+        run(user, "rm", "-rf", copy.toString());
+        run(user, "cp", "-a", dr.dataDir().toString(), copy.toString());
+        Path conf = copy.resolve("whpg_dr_sync.recovery.conf");
+        run(user, "sh", "-c", "printf '%s\\n' \"recovery_target_lsn = '" + lsn + "'\" 'recovery_target_inclusive = off' "
+                + "\"recovery_target_action = 'pause'\" > '" + conf + "'");
+        int port = freePort();
+        Path log = copy.resolve("readonly-copy.log");
+        try {
+            run(user, PG_BIN + "/pg_ctl", "start", "-w", "-t", "120", "-D", copy.toString(), "-l", log.toString(),
+                    "-o", "-c port=" + port + " -c archive_mode=off -c logging_collector=off -c hot_standby=on");
+            String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user;
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (true) {
+                    try (ResultSet rs = s.executeQuery("SELECT pg_get_wal_replay_pause_state()")) {
+                        rs.next();
+                        if ("paused".equals(rs.getString(1))) {
+                            break;
+                        }
+                    }
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new AssertionError("read-only copy of " + dr.dataDir() + " never paused at " + lsn);
+                    }
+                    Thread.sleep(50);
+                }
+                Set<String> notes = new HashSet<>();
+                try (ResultSet rs = s.executeQuery("SELECT note FROM dr_probe")) {
+                    while (rs.next()) {
+                        notes.add(rs.getString(1));
+                    }
+                }
+                return notes;
+            }
+        } finally {
+            ProcessRunner.run(List.of(PG_BIN + "/pg_ctl", "stop", "-m", "immediate", "-w", "-D", copy.toString()), user,
+                    Duration.ofSeconds(60));
+            run(user, "rm", "-rf", copy.toString());
+        }
+    }
+
+    private static void run(String user, String... argv) {
+        CommandResult r = ProcessRunner.run(List.of(argv), user, Duration.ofSeconds(120));
+        if (!r.ok()) {
+            throw new AssertionError(String.join(" ", argv) + ": " + r.firstErrorLine());
+        }
+    }
+}
