@@ -45,6 +45,9 @@ abstract class Leaf implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err().println("whpg_dr_sync: " + e.getMessage());
             return WhpgDrSync.USAGE;
+        } finally {
+            out().flush();
+            err().flush();
         }
     }
 

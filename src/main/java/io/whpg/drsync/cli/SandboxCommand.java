@@ -75,6 +75,7 @@ final class SandboxCommand implements Runnable {
                 return WhpgDrSync.USAGE;
             }
             spec.commandLine().getOut().print(Sandbox.open(absDir()).status().toTable());
+            spec.commandLine().getOut().flush();
             return WhpgDrSync.OK;
         }
     }

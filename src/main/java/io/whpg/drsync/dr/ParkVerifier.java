@@ -66,10 +66,14 @@ public final class ParkVerifier {
         if (!cd.isShutDownInRecovery()) {
             failures.add("cluster state is '" + cd.clusterState() + "', expected 'shut down in recovery'");
         }
-        if (!target.equals(cd.minRecoveryEnd())) {
-            failures.add("minimum recovery ending location is " + cd.minRecoveryEnd() + ", expected " + target);
+        // minRecoveryPoint only moves when a page is flushed: with no page change since the last
+        // checkpoint it stays behind the restore point, so the log's stop line is the proof of the
+        // exact stop; a minimum recovery ending location past the target is an overshoot.
+        if (cd.minRecoveryEnd().isAfter(target)) {
+            failures.add("minimum recovery ending location " + cd.minRecoveryEnd() + " is past the target " + target
+                    + ": replay overshot");
         }
-        if (cd.minRecoveryEndTimeline() != timeline) {
+        if (cd.minRecoveryEndTimeline() != 0 && cd.minRecoveryEndTimeline() != timeline) {
             failures.add("stopped on timeline " + cd.minRecoveryEndTimeline() + ", expected " + timeline);
         }
         if (!b.has("standby_signal")) {
