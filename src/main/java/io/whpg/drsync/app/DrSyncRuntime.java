@@ -38,7 +38,7 @@ public final class DrSyncRuntime implements AutoCloseable {
         this.shells = role == Role.DR ? new ShellOpener(config) : null;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         main.configure().setJmxEnabled(true);
-        main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.RoutesOnly);
+        main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
         if (routesDir != null && Files.isDirectory(routesDir)) {
             main.configure().setRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
         }

@@ -24,13 +24,13 @@ public final class ConsumeRoute extends RouteBuilder {
                 .to(CYCLE_URI).id("run-consume-cycle");
 
         from(CYCLE_URI).routeId("dr-consume")
-                .onException(Exception.class).handled(true).process(steps::failed).id("record-failure").end()
+                .doTry()
                 .process(steps::begin).id("read-state")
                 .process(steps::probeCalls).id("probe-scripts")
                 .to(HostFanOut.URI).id("probe-instances")
                 .process(steps::readProbes).id("compute-floors")
                 .process(steps::select).id("select-target")
-                .choice().id("target-chosen?")
+                .choice().id("target-chosen")
                     .when(method(steps, "hasWork"))
                         .process(steps::preflight).id("wal-preflight")
                         .process(steps::prepareCalls).id("recovery-target-scripts")
@@ -45,6 +45,11 @@ public final class ConsumeRoute extends RouteBuilder {
                         .process(steps::commit).id("commit-state")
                     .otherwise()
                         .process(steps::nothingNew).id("nothing-new")
-                .end();
+                .end()
+                .endDoTry()
+                .doCatch(Exception.class)
+                    .process(steps::failed).id("record-failure")
+                .end()
+                .process(new CycleStats()).id("cycle-stats");
     }
 }

@@ -30,7 +30,7 @@ public final class PublishRoute extends RouteBuilder {
                 .to(CYCLE_URI).id("run-publish-cycle");
 
         from(CYCLE_URI).routeId("primary-publish")
-                .onException(Exception.class).handled(true).process(steps::failed).id("record-publish-failure").end()
+                .doTry()
                 .process(steps::begin).id("name-restore-point")
                 .setBody(constant("SELECT content, hostname, port FROM gp_segment_configuration"
                         + " WHERE role = 'p' ORDER BY content"))
@@ -90,7 +90,12 @@ public final class PublishRoute extends RouteBuilder {
                         .process(steps::readArchiver).id("list-archive")
                     .end()
                 .end()
-                .process(steps::finish).id("publish-ready");
+                .process(steps::finish).id("publish-ready")
+                .endDoTry()
+                .doCatch(Exception.class)
+                    .process(steps::failed).id("record-failure")
+                .end()
+                .process(new CycleStats()).id("cycle-stats");
     }
 
     private static void headersFromBody(org.apache.camel.Exchange e) {
