@@ -10,7 +10,15 @@ import io.whpg.drsync.sandbox.Sandbox;
 import io.whpg.drsync.sandbox.SandboxFixture;
 import io.whpg.drsync.sandbox.SandboxOptions;
 import io.whpg.drsync.state.Json;
+import io.whpg.drsync.config.ConfigLoader;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.state.StateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,6 +54,39 @@ class PackagedJarIT {
         assertTrue(doc.path("current_restore_point").asText().startsWith("sync_point_"), status.stdout());
         assertEquals(2, doc.path("instances").size());
         doc.path("instances").forEach(i -> assertEquals("shut down in recovery", i.path("state").asText()));
+    }
+
+    /** Both daemons on their timers: the DR side follows each new READY point until it is told to stop. */
+    @Test
+    void daemonsFollowNewRestorePoints() throws Exception {
+        Sandbox sb = SANDBOX.sandbox();
+        Path cfg = ItSupport.withBehavior(ItSupport.withBehavior(sb.configFile(), "publisher_sleep_secs", 2),
+                "consumer_sleep_secs", 1);
+        DrSyncConfig config = ConfigLoader.load(cfg);
+        StateStore state = new StateStore(config.dr().stateDir());
+        String jar = System.getenv("WHPG_DR_SYNC_JAR");
+        Process publisher = new ProcessBuilder("java", "-jar", jar, "primary", "run", "--config", cfg.toString())
+                .redirectErrorStream(true).redirectOutput(sb.dir().resolve("publisher-daemon.log").toFile()).start();
+        Process consumer = new ProcessBuilder("java", "-jar", jar, "dr", "run", "--config", cfg.toString())
+                .redirectErrorStream(true).redirectOutput(sb.dir().resolve("consumer-daemon.log").toFile()).start();
+        try {
+            Set<String> parkedAt = new HashSet<>();
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (parkedAt.size() < 3 && System.currentTimeMillis() < deadline) {
+                state.current().ifPresent(parkedAt::add);
+                Thread.sleep(100);
+            }
+            assertTrue(parkedAt.size() >= 3, "the DR daemon followed only " + parkedAt + "; see "
+                    + sb.dir().resolve("consumer-daemon.log"));
+            for (String point : parkedAt) {
+                assertTrue(Files.exists(config.dr().receiptsDir().resolve(point + ".receipt.json")), point);
+            }
+        } finally {
+            publisher.destroy();
+            consumer.destroy();
+            assertTrue(publisher.waitFor(60, TimeUnit.SECONDS), "publisher daemon did not stop on SIGTERM");
+            assertTrue(consumer.waitFor(60, TimeUnit.SECONDS), "consumer daemon did not stop on SIGTERM");
+        }
     }
 
     @Test
