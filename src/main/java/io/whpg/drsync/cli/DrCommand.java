@@ -4,7 +4,6 @@ import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.app.StatusReport;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.route.ConsumeSteps;
-import io.whpg.drsync.route.CycleOutcome;
 import io.whpg.drsync.state.RestorePointName;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,14 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "dr", description = "The consumer: parks every DR instance at a published restore point.",
         subcommands = {DrCommand.Run.class, DrCommand.Status.class})
-final class DrCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class DrCommand extends GroupCommand {
 
     @Command(name = "run", description = "Move every DR instance to the newest usable READY restore point and verify it; "
             + "every behavior.consumer_sleep_secs, or once.")
@@ -40,18 +32,7 @@ final class DrCommand implements Runnable {
             if (!once && target != null) {
                 throw new IllegalArgumentException("--target: only with --once (a daemon follows the newest point)");
             }
-            try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, !once, routesDir())) {
-                if (!once) {
-                    rt.runForever();
-                    return WhpgDrSync.OK;
-                }
-                CycleOutcome o = rt.runOnce(headers);
-                out().println((o.ok() ? "" : "FAILED " + o.status() + ": ") + o.detail());
-                if (o.file() != null) {
-                    out().println("receipt: " + o.file());
-                }
-                return o.ok() ? WhpgDrSync.OK : WhpgDrSync.FAILED;
-            }
+            return runRole(cfg, DrSyncRuntime.Role.DR, once, headers);
         }
     }
 

@@ -1,9 +1,12 @@
 package io.whpg.drsync.cli;
 
+import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.config.ConfigException;
 import io.whpg.drsync.config.DrSyncConfig;
 import java.io.PrintWriter;
+import io.whpg.drsync.route.CycleOutcome;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -52,4 +55,20 @@ abstract class Leaf implements Callable<Integer> {
     }
 
     abstract int run(DrSyncConfig cfg) throws Exception;
+
+    /** A role's daemon until SIGTERM, or one cycle with its outcome printed (and the file it wrote). */
+    int runRole(DrSyncConfig cfg, DrSyncRuntime.Role role, boolean once, Map<String, Object> headers) throws Exception {
+        try (DrSyncRuntime rt = new DrSyncRuntime(cfg, role, !once, routesDir())) {
+            if (!once) {
+                rt.runForever();
+                return WhpgDrSync.OK;
+            }
+            CycleOutcome o = rt.runOnce(headers);
+            out().println((o.ok() ? "" : "FAILED " + o.status() + ": ") + o.detail());
+            if (o.file() != null) {
+                out().println((role == DrSyncRuntime.Role.DR ? "receipt: " : "manifest: ") + o.file());
+            }
+            return o.ok() ? WhpgDrSync.OK : WhpgDrSync.FAILED;
+        }
+    }
 }

@@ -3,7 +3,6 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.app.StatusReport;
 import io.whpg.drsync.config.DrSyncConfig;
-import io.whpg.drsync.route.CycleOutcome;
 import io.whpg.drsync.route.PublishRoute;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -11,14 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "primary", description = "The publisher: restore points and manifests on the primary cluster.",
         subcommands = {PrimaryCommand.Run.class, PrimaryCommand.Status.class})
-final class PrimaryCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class PrimaryCommand extends GroupCommand {
 
     @Command(name = "run", description = "Create a restore point, wait for its WAL to be archived, publish the manifest; "
             + "every behavior.publisher_sleep_secs, or once.")
@@ -31,15 +23,7 @@ final class PrimaryCommand implements Runnable {
 
         @Override
         int run(DrSyncConfig cfg) throws Exception {
-            try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.PRIMARY, !once, routesDir())) {
-                if (!once) {
-                    rt.runForever();
-                    return WhpgDrSync.OK;
-                }
-                CycleOutcome o = rt.runOnce(Map.of(PublishRoute.NO_SWITCH_WAL, noSwitchWal));
-                out().println((o.ok() ? "" : "FAILED " + o.status() + ": ") + o.detail());
-                return o.ok() ? WhpgDrSync.OK : WhpgDrSync.FAILED;
-            }
+            return runRole(cfg, DrSyncRuntime.Role.PRIMARY, once, Map.of(PublishRoute.NO_SWITCH_WAL, noSwitchWal));
         }
     }
 

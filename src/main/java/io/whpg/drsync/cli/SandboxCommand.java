@@ -14,14 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox", description = "A real local cluster to try the tool on: a coordinator and N segments "
         + "from the installed PostgreSQL, the Greenplum SQL interface emulated, and a stopped DR copy of each.",
         subcommands = {SandboxCommand.Up.class, SandboxCommand.Status.class, SandboxCommand.Down.class})
-final class SandboxCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class SandboxCommand extends GroupCommand {
 
     abstract static class DirCommand implements Callable<Integer> {
         @Spec
@@ -32,6 +25,15 @@ final class SandboxCommand implements Runnable {
 
         Path absDir() {
             return dir.toAbsolutePath().normalize();
+        }
+
+        /** The sandbox at --dir, or null after printing the one-line error. */
+        Sandbox existing() throws java.io.IOException {
+            if (!Files.isDirectory(absDir())) {
+                spec.commandLine().getErr().println("whpg_dr_sync: --dir: no sandbox at " + absDir());
+                return null;
+            }
+            return Sandbox.open(absDir());
         }
     }
 
@@ -70,11 +72,11 @@ final class SandboxCommand implements Runnable {
     static final class Status extends DirCommand {
         @Override
         public Integer call() throws Exception {
-            if (!Files.isDirectory(absDir())) {
-                spec.commandLine().getErr().println("whpg_dr_sync: --dir: no sandbox at " + absDir());
+            Sandbox sb = existing();
+            if (sb == null) {
                 return WhpgDrSync.USAGE;
             }
-            spec.commandLine().getOut().print(Sandbox.open(absDir()).status().toTable());
+            spec.commandLine().getOut().print(sb.status().toTable());
             spec.commandLine().getOut().flush();
             return WhpgDrSync.OK;
         }
@@ -84,11 +86,11 @@ final class SandboxCommand implements Runnable {
     static final class Down extends DirCommand {
         @Override
         public Integer call() throws Exception {
-            if (!Files.isDirectory(absDir())) {
-                spec.commandLine().getErr().println("whpg_dr_sync: --dir: no sandbox at " + absDir());
+            Sandbox sb = existing();
+            if (sb == null) {
                 return WhpgDrSync.USAGE;
             }
-            Sandbox.open(absDir()).down();
+            sb.down();
             spec.commandLine().getOut().println("sandbox at " + absDir() + " is down");
             return WhpgDrSync.OK;
         }
