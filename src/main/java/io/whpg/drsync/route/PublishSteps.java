@@ -121,8 +121,13 @@ public final class PublishSteps {
     public void readFacts(Exchange e) {
         Map<?, ?> row = firstRow(e);
         int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        long segmentSize = ((Number) row.get("wal_segment_size")).longValue();
+        if (segmentSize != config.behavior().walSegmentSizeBytes()) {
+            throw new CycleFailure(PublishCycle.PRIMARY_ERROR, "behavior.wal_segment_size_mb: "
+                    + config.behavior().walSegmentSizeMb() + " but instance " + seg + " has " + (segmentSize >> 20) + " MB WAL segments");
+        }
         cycle(e).addFacts(new InstanceFacts(seg, String.valueOf(row.get("wal_file")),
-                String.valueOf(row.get("system_identifier")), ((Number) row.get("wal_segment_size")).longValue()));
+                String.valueOf(row.get("system_identifier")), segmentSize));
     }
 
     public boolean hasGpSwitchWal(Exchange e) {

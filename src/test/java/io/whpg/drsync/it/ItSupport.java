@@ -55,11 +55,17 @@ final class ItSupport {
      * {@code primary run --once}, at most once per second: restore point names carry the second
      * (sync_point_YYYYMMDD_HHMMSS) and a name is never reused, so a second publish within it is refused.
      */
-    static synchronized Run publish(Path config) throws InterruptedException {
+    static Run publish(Path config) throws InterruptedException {
+        return publishWith(config);
+    }
+
+    static synchronized Run publishWith(Path config, String... options) throws InterruptedException {
         while (System.currentTimeMillis() / 1000 <= lastPublishSecond) {
             Thread.sleep(20);
         }
-        Run r = cli("primary", "run", "--once", "--config", config.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("primary", "run", "--once", "--config", config.toString()));
+        args.addAll(List.of(options));
+        Run r = cli(args.toArray(String[]::new));
         lastPublishSecond = System.currentTimeMillis() / 1000;
         return r;
     }
