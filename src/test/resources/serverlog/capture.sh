@@ -94,6 +94,7 @@ dr_start "$W/parked" "$W/archive" "$RP1" "$W/parked.log"
 wait_exit "$W/parked"
 evidence "$W/parked.log" > "$OUT/parked.log"
 echo "$RP1" > "$OUT/parked.lsn"
+as_pg "$BIN/pg_controldata" "$W/parked" > "$OUT/parked.controldata"
 
 # rp2 three segments later; waiting-for-wal.log: the archive copy lacks the first segment after rp1's
 sql "$P1" "CHECKPOINT; INSERT INTO t SELECT generate_series(1, 1000000)"
