@@ -42,14 +42,14 @@ public final class Json {
         return STRICT.readTree(text);
     }
 
-    /** {@code at line L column C: reason} on one line, in plain words where Jackson would name its own classes. */
-    public static String describe(JsonProcessingException e) {
+    /** {@code not valid JSON at line L column C: reason} on one line, in plain words where Jackson would name its classes. */
+    public static String notValid(JsonProcessingException e) {
         String reason = e.getOriginalMessage().startsWith("Trailing token")
                 ? "unexpected content after the top-level value"
                 : JACKSON_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1 column $2");
         JsonLocation at = e.getLocation();
-        String where = at == null ? "" : "at line " + at.getLineNr() + " column " + at.getColumnNr() + ": ";
-        return where + reason.replaceAll("\\s+", " ");
+        String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+        return "not valid JSON" + where + ": " + reason.replaceAll("\\s+", " ");
     }
 
     public static String pretty(JsonNode node) {

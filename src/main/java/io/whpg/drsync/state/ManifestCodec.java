@@ -49,7 +49,7 @@ public final class ManifestCodec {
         try {
             root = Json.readStrict(json);
         } catch (JsonProcessingException e) {
-            throw new ManifestException(source + ": not valid JSON " + Json.describe(e));
+            throw new ManifestException(source + ": " + Json.notValid(e));
         }
         if (root == null || root.isMissingNode()) {
             throw new ManifestException(source + ": expected a JSON object, got an empty document");
