@@ -132,8 +132,37 @@ echo "$RP4" > "$OUT/segment-boundary.lsn"
 as_pg "$BIN/pg_controldata" "$W/parked" > "$OUT/segment-boundary.controldata"
 cp "$W/parked/global/pg_control" "$OUT/shut-down-in-recovery.pg_control"
 
+# unfinished-backup.controldata: a copy whose replay never reached its backup's end (the segment holding it is
+# missing from its archive), stopped with pg_ctl stop -m fast; a low-level backup with WAL written during it
+as_pg "$BIN/psql" -X -h "$W" -p "$P1" -U postgres -d postgres -Atq -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT pg_backup_start('unfinished', true) \\gset
+\\! cp -a $W/primary $W/unfinished
+INSERT INTO t SELECT generate_series(1, 1000000);
+SELECT lsn AS stop_lsn, labelfile FROM pg_backup_stop(false) \\gset
+\\o $W/unfinished.label
+SELECT :'labelfile';
+\\o $W/unfinished.end
+SELECT :'stop_lsn';
+SQL
+cp "$W/unfinished.end" "$OUT/unfinished-backup.backup_end"
+STOP=$(sql "$P1" "SELECT pg_walfile_name('$(cat "$W/unfinished.end")')")
+SW=$(sql "$P1" "SELECT pg_walfile_name(pg_switch_wal())")
+archived "$P1" "$SW"
+rm -rf "$W/unfinished/postmaster.pid" "$W/unfinished/pg_wal"/0* "$W/unfinished/pg_wal/archive_status"/*
+head -c -1 "$W/unfinished.label" > "$W/unfinished/backup_label"
+chown postgres: "$W/unfinished/backup_label"
+as_pg mkdir "$W/archive-unfinished"
+as_pg sh -c "cp $W/archive/* $W/archive-unfinished/"
+rm "$W/archive-unfinished/$STOP"
+dr_start "$W/unfinished" "$W/archive-unfinished" "1/0" "$W/unfinished.log"
+sleep 7
+as_pg "$BIN/pg_ctl" -D "$W/unfinished" -m fast -w stop >/dev/null
+evidence "$W/unfinished.log" > "$OUT/unfinished-backup.log"
+as_pg "$BIN/pg_controldata" "$W/unfinished" > "$OUT/unfinished-backup.controldata"
+
 # behind-consistent-point.log: a base backup taken after rp2, sent back to rp1
 as_pg "$BIN/pg_basebackup" -h "$W" -p "$P1" -U postgres -D "$W/late" -X none -c fast
+grep -o '"End-LSN": "[0-9A-F/]*"' "$W/late/backup_manifest" | sed 's/.*: "//; s/"//' > "$OUT/behind-consistent-point.backup_end"
 sql "$P1" "SELECT pg_switch_wal()" >/dev/null
 sleep 1
 dr_start "$W/late" "$W/archive" "$RP1" "$W/late.log"
