@@ -3,7 +3,9 @@ package io.whpg.drsync.dr;
 import static io.whpg.drsync.dr.Reports.parsed;
 import static io.whpg.drsync.dr.Reports.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.pg.Lsn;
@@ -91,11 +93,49 @@ class FloorsTest {
     @CsvSource(delimiter = '|', value = {
             "controldata/primary-running.txt|in production",
             "controldata/primary-shut-down.txt|shut down",
-            "controldata/primary-64mb-shut-down.txt|shut down",
-            "serverlog/behind-consistent-point.controldata|in archive recovery"})
+            "controldata/primary-64mb-shut-down.txt|shut down"})
     void anyOtherStateIsRefusedEvenWithStandbySignal(String resource, String state) {
         assertEquals("instance 0: cluster state is '" + state + "', expected 'shut down in recovery' (or a fresh base "
                 + "backup with backup_label)", refusal(probe(0, sample(resource), "@@whpg standby_signal")));
+    }
+
+    @Test
+    void anInstanceStoppedMidRecoveryResumesFromWhereItGot() throws NotParkedException {
+        // a crash or kill leaves "in archive recovery"; a restart resumes recovery, but it is not parked anywhere
+        String crashed = sample("serverlog/waiting-for-wal.controldata").replace("shut down in recovery", "in archive recovery");
+        Floor f = Floors.of(probe(0, crashed, "@@whpg standby_signal"));
+        assertEquals(Lsn.parse("0/4000000"), f.lsn());
+        assertFalse(f.parked());
+        assertEquals("pg_controldata: stopped mid-recovery (in archive recovery) at 0/4000000", f.source());
+    }
+
+    @Test
+    void aCopyThatStoppedBeforeItsBackupsEndStandsAtThatEnd() throws NotParkedException {
+        // measured: stopped with pg_ctl stop -m fast while waiting for the segment holding its backup's end, the copy
+        // says "shut down in recovery" at 0/DFFFFE8, yet any target before 0/ED38980 FATALs as before consistency
+        String unfinished = sample("serverlog/unfinished-backup.controldata");
+        String end = sample("serverlog/unfinished-backup.backup_end").strip();
+        assertTrue(ControlData.parse(unfinished).isShutDownInRecovery());
+        Floor f = Floors.of(probe(0, unfinished, "@@whpg standby_signal", "@@whpg backup_end \"End-LSN\": \"" + end + "\""));
+        assertEquals(Lsn.parse(end), f.lsn());
+        assertFalse(f.parked());
+        assertEquals(Lsn.parse("0/B000028"), f.replayFrom());
+        assertEquals("pg_controldata: shut down in recovery before its base backup's end " + end, f.source());
+        assertEquals("instance 0: stopped before reaching the end of its base backup (started at 0/B000028) and no "
+                        + "backup_manifest names that end: cannot tell which restore points it can reach",
+                refusal(probe(0, unfinished, "@@whpg standby_signal")));
+    }
+
+    @Test
+    void aCopyWhoseTargetWasBeforeItsBackupsEndStandsAtThatEnd() throws NotParkedException {
+        // measured: the FATAL "requested recovery stop point is before consistent recovery point" leaves "in archive recovery"
+        String fatal = sample("serverlog/behind-consistent-point.controldata");
+        String end = sample("serverlog/behind-consistent-point.backup_end").strip();
+        Floor f = Floors.of(probe(0, fatal, "@@whpg standby_signal", "@@whpg backup_end \"End-LSN\": \"" + end + "\""));
+        assertEquals(Lsn.parse(end), f.lsn());
+        assertFalse(f.parked());
+        assertEquals("pg_controldata: in archive recovery before its base backup's end " + end, f.source());
+        assertThrows(NotParkedException.class, () -> Floors.of(probe(0, fatal, "@@whpg standby_signal")));
     }
 
     @Test
