@@ -1,6 +1,5 @@
 package io.whpg.drsync.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.state.Json;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -33,7 +33,6 @@ public final class ConfigLoader {
     private static final Pattern ENDPOINT_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.+");
     // Restore point names end up in file names and SQL, and PostgreSQL caps them at 63 characters.
     private static final Pattern RESTORE_POINT_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
-    private static final Pattern JACKSON_LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
 
     // Duplicate keys and trailing content are refused: either would make the file mean something else than it says.
     private static final JsonMapper MAPPER = JsonMapper.builder()
@@ -95,13 +94,7 @@ public final class ConfigLoader {
         try {
             tree = reader.read();
         } catch (JsonProcessingException e) {
-            // Jackson's own wording for trailing content names its internal classes; say it plainly instead.
-            String reason = e.getOriginalMessage().startsWith("Trailing token")
-                    ? "unexpected content after the top-level value"
-                    : JACKSON_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1 column $2");
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
-            throw new ConfigException(sourceName + ": not valid JSON" + where + ": " + reason.replaceAll("\\s+", " "), e);
+            throw new ConfigException(sourceName + ": " + Json.notValid(e), e);
         } catch (IOException e) {
             throw new ConfigException(sourceName + ": " + reason(e), e);
         }

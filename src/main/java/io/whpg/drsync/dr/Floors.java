@@ -5,6 +5,8 @@ import io.whpg.drsync.pg.Lsn;
 
 /** Works out an instance's recovery floor from a probe, refusing anything that is not a parked standby copy. */
 public final class Floors {
+    private static final String IN_ARCHIVE_RECOVERY = "in archive recovery";
+
     private Floors() {
     }
 
@@ -30,12 +32,25 @@ public final class Floors {
                     + String.join("; ", p.foreignTargetSettings()) + "): remove them with ALTER SYSTEM RESET");
         }
         ControlData cd = p.controlData();
+        if ((cd.isShutDownInRecovery() || IN_ARCHIVE_RECOVERY.equals(cd.clusterState()))
+                && !Lsn.ZERO.equals(cd.backupStart())) {
+            // replay stopped before its base backup's end: no target before that end is reachable (FATAL), measured
+            Lsn end = !Lsn.ZERO.equals(cd.backupEnd()) ? cd.backupEnd() : p.backupEndLsn();
+            if (end == null) {
+                throw new NotParkedException(who + "stopped before reaching the end of its base backup (started at "
+                        + cd.backupStart() + ") and no backup_manifest names that end: cannot tell which restore points "
+                        + "it can reach");
+            }
+            Lsn floor = max(end, max(cd.minRecoveryEnd(), cd.latestCheckpoint()));
+            return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), false, cd.systemIdentifier(),
+                    "pg_controldata: " + cd.clusterState() + " before its base backup's end " + end);
+        }
         if (cd.isShutDownInRecovery()) {
             Lsn floor = max(cd.minRecoveryEnd(), cd.latestCheckpoint());
             return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), true,
                     cd.systemIdentifier(), "pg_controldata: shut down in recovery at " + floor);
         }
-        if ("in archive recovery".equals(cd.clusterState())) {
+        if (IN_ARCHIVE_RECOVERY.equals(cd.clusterState())) {
             // Stopped without a clean shutdown (crash, kill, or a FATAL): a restart resumes recovery safely.
             Lsn floor = max(cd.minRecoveryEnd(), cd.latestCheckpoint());
             return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), false,

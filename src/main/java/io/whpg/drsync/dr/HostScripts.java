@@ -51,14 +51,16 @@ public final class HostScripts {
     }
 
     /**
-     * Re-checks each instance is parked (standby.signal, no recovery.signal, not running), then writes the
-     * tool's recovery file (temp, fsync, rename, fsync dir) and makes sure postgresql.conf includes it.
+     * Re-checks each instance is parked (standby.signal, no recovery.signal, not running) and has a postgresql.conf
+     * (one written from scratch would lack restore_command), then writes the tool's recovery file (temp, fsync,
+     * rename, fsync dir) and makes sure postgresql.conf includes it.
      * Exits non-zero at the first instance that is not parked, before touching it.
      */
     public static String prepare(List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
                 refuse() { echo "@@whpg refused $1 $2"; exit 3; }
                 check() {
+                  [ -f "$2/postgresql.conf" ] || refuse "$1" "postgresql.conf is missing"
                   [ -f "$2/standby.signal" ] || refuse "$1" "standby.signal is missing"
                   [ ! -f "$2/recovery.signal" ] || refuse "$1" "recovery.signal is present"
                   ! alive "$2" || refuse "$1" "a postmaster is running"

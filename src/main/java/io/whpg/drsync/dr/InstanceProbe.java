@@ -40,11 +40,33 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
             String first = b.controlData().lines().findFirst().orElse("no output");
             return failed(gpSegmentId, "pg_controldata failed: " + first);
         }
-        return new InstanceProbe(gpSegmentId, true, cd, b.has("standby_signal"), b.has("recovery_signal"),
-                b.value("running").map(Integer::valueOf).orElse(null),
-                b.value("backup_start").map(Lsn::parse).orElse(null),
-                b.value("backup_end").map(InstanceProbe::endLsn).orElse(null),
-                b.foreignSettings(), b.has("include_present"), b.historyFiles(), null);
+        try {
+            return new InstanceProbe(gpSegmentId, true, cd, b.has("standby_signal"), b.has("recovery_signal"),
+                    b.value("running").map(InstanceProbe::pid).orElse(null),
+                    b.value("backup_start").map(v -> lsn("backup_label START WAL LOCATION", v)).orElse(null),
+                    b.value("backup_end").map(InstanceProbe::endLsn).orElse(null),
+                    b.foreignSettings(), b.has("include_present"), b.historyFiles(), null);
+        } catch (IllegalArgumentException e) {
+            // a torn backup_label or postmaster.pid: report it for this instance instead of failing the whole cycle
+            return failed(gpSegmentId, e.getMessage());
+        }
+    }
+
+    private static Integer pid(String firstLine) {
+        try {
+            return Integer.valueOf(firstLine);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("postmaster.pid: expected a process id on its first line, got \""
+                    + firstLine + "\"");
+        }
+    }
+
+    private static Lsn lsn(String what, String text) {
+        try {
+            return Lsn.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage());
+        }
     }
 
     public static InstanceProbe unreachable(int gpSegmentId, String problem) {
@@ -59,6 +81,6 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
     /** {@code "End-LSN": "0/4000100"} from backup_manifest's WAL-Ranges. */
     private static Lsn endLsn(String jsonFragment) {
         String v = jsonFragment.substring(jsonFragment.indexOf(':') + 1).replace("\"", "").strip();
-        return Lsn.parse(v);
+        return lsn("backup_manifest End-LSN", v);
     }
 }

@@ -22,6 +22,9 @@ public final class ParkVerifier {
 
     private static final Pattern WAITING = Pattern.compile("waiting for WAL to become available at ([0-9A-Fa-f]+/[0-9A-Fa-f]+)");
     private static final Pattern WAL_NAME = Pattern.compile("\\b([0-9A-F]{24})\\b");
+    /** MAXALIGNed sizes of PostgreSQL's (and Greenplum 7's) WAL page headers; a segment's first page has the long one. */
+    private static final int SHORT_PAGE_HEADER = 24;
+    private static final int LONG_PAGE_HEADER = 40;
 
     /** @param detail one line naming the cause; {@code missingWal} the file replay was waiting for, if known */
     public record Verdict(int gpSegmentId, String status, String detail, String missingWal, ControlData after,
@@ -87,7 +90,8 @@ public final class ParkVerifier {
         if (!newHistory.isEmpty()) {
             failures.add("new timeline history " + newHistory + " appeared: the instance was promoted");
         }
-        String stopLine = "recovery stopping before WAL location (LSN) \"" + target + "\"";
+        String stopLine = "recovery stopping before WAL location (LSN) \""
+                + nextRecordStart(target, cd.walBlockSize(), segmentSize) + "\"";
         if (log.stream().noneMatch(l -> l.contains(stopLine))) {
             failures.add("its log lacks the line '" + stopLine + "'");
         }
@@ -97,6 +101,17 @@ public final class ParkVerifier {
             return new Verdict(gpSegmentId, OK, who + "parked at " + target, null, cd, log);
         }
         return new Verdict(gpSegmentId, VERIFICATION_FAILED, who + String.join("; ", failures), null, cd, log);
+    }
+
+    /**
+     * Where the record after one ending at {@code end} starts, i.e. the LSN the stop line names: a restore
+     * point that ends exactly on a WAL page boundary is followed by that page's header first.
+     */
+    static Lsn nextRecordStart(Lsn end, int walBlockSize, long segmentSize) {
+        if (Long.remainderUnsigned(end.value(), walBlockSize) != 0) {
+            return end;
+        }
+        return end.plus(Long.remainderUnsigned(end.value(), segmentSize) == 0 ? LONG_PAGE_HEADER : SHORT_PAGE_HEADER);
     }
 
     /**
@@ -117,8 +132,8 @@ public final class ParkVerifier {
         for (int i = log.size() - 1; i >= 0; i--) {
             Matcher m = WAITING.matcher(log.get(i));
             if (m.find()) {
-                Lsn at = Lsn.parse(m.group(1));
-                return Optional.of(WalFile.containing(at.plus(1), timeline, segmentSize).name());
+                // the LSN is the end of the bytes it asked for (page start + request length): previous-byte rule
+                return Optional.of(WalFile.containing(Lsn.parse(m.group(1)), timeline, segmentSize).name());
             }
         }
         return Optional.empty();

@@ -52,10 +52,9 @@ public final class TargetSelector {
                 firstReason = refusal.get().detail();
             }
         }
-        String at = current.map(c -> "current restore point " + c).orElse("no current restore point yet");
-        return Selection.none(firstReason == null
-                ? "no READY manifest newer than the " + at
-                : "no READY manifest newer than the " + at + " is usable; newest refused: " + firstReason);
+        String which = current.map(c -> "no READY manifest newer than the current restore point " + c)
+                .orElse("no READY manifest (no current restore point yet)");
+        return Selection.none(firstReason == null ? which : which + " is usable; newest refused: " + firstReason);
     }
 
     private static Optional<Selection> check(Manifest m, Optional<String> current, Map<Integer, Floor> floors) {

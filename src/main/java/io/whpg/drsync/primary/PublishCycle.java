@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One publish cycle on the primary: the restore point's name, each instance's LSN, timeline and WAL
@@ -25,6 +27,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class PublishCycle {
     public static final String RESTORE_POINT_EXISTS = "restore_point_exists";
     public static final String PRIMARY_ERROR = "primary_error";
+    /** A record as text, e.g. {@code (-1,0/49FD4F8)}: a smallint content id and a pg_lsn. */
+    private static final Pattern ROW = Pattern.compile("\\((-?[0-9]{1,5}),([0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8})\\)");
 
     private final String restorePoint;
     private final Instant createdAt;
@@ -64,13 +68,15 @@ public final class PublishCycle {
     /** Rows of {@code (gp_create_restore_point(name))::text}, e.g. {@code (-1,0/49FD4F8)}: works on every GP7 build. */
     public void setRestorePointRows(List<String> rows) {
         for (String row : rows) {
-            String r = row.strip();
-            if (!r.startsWith("(") || !r.endsWith(")") || r.indexOf(',') < 0) {
-                throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned an unexpected row \"" + row + "\"");
+            Matcher m = ROW.matcher(row == null ? "" : row.strip());
+            if (!m.matches()) {
+                throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned an unexpected row \"" + row
+                        + "\": expected (gp_segment_id,restore_lsn)");
             }
-            String[] parts = r.substring(1, r.length() - 1).split(",");
-            int seg = Integer.parseInt(parts[0].strip());
-            restoreLsns.put(seg, Lsn.parse(parts[1].strip()));
+            int seg = Integer.parseInt(m.group(1));
+            if (restoreLsns.put(seg, Lsn.parse(m.group(2))) != null) {
+                throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned segment " + seg + " twice");
+            }
         }
         if (!restoreLsns.keySet().equals(instances.keySet())) {
             throw new CycleFailure(PRIMARY_ERROR, "gp_create_restore_point returned segments " + restoreLsns.keySet()
@@ -81,7 +87,16 @@ public final class PublishCycle {
     /** Cross-checks the instance's own pg_walfile_name against our WAL math before trusting either. */
     public void addFacts(InstanceFacts f) {
         Lsn lsn = restoreLsns.get(f.gpSegmentId());
-        int timeline = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        if (lsn == null) {
+            throw new CycleFailure(PRIMARY_ERROR, "instance " + f.gpSegmentId() + ": no restore LSN was returned for it");
+        }
+        int timeline;
+        try {
+            timeline = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        } catch (IllegalArgumentException e) {
+            throw new CycleFailure(PRIMARY_ERROR, "instance " + f.gpSegmentId() + ": pg_walfile_name(" + lsn + "): "
+                    + e.getMessage());
+        }
         String ours = WalFile.containing(lsn, timeline, f.walSegmentSize()).name();
         if (!ours.equals(f.walFile())) {
             throw new CycleFailure(PRIMARY_ERROR, "instance " + f.gpSegmentId() + ": pg_walfile_name(" + lsn + ") = "

@@ -47,17 +47,24 @@ public final class ManifestCodec {
     public static Manifest read(String json, String source) throws ManifestException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(json);
+            root = Json.readStrict(json);
         } catch (JsonProcessingException e) {
-            throw new ManifestException(source + ": not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new ManifestException(source + ": " + Json.notValid(e));
         }
-        if (root == null || !root.isObject()) {
-            throw new ManifestException(source + ": expected a JSON object");
+        if (root == null || root.isMissingNode()) {
+            throw new ManifestException(source + ": expected a JSON object, got an empty document");
+        }
+        if (!root.isObject()) {
+            throw new ManifestException(source + ": expected a JSON object, got "
+                    + (root.isArray() ? "an array" : "a " + root.getNodeType().name().toLowerCase()));
         }
         ObjectNode obj = (ObjectNode) root.deepCopy();
         JsonNode digest = obj.remove("digest");
-        if (digest == null || !digest.isTextual()) {
+        if (digest == null || digest.isNull()) {
             throw new ManifestException(source + ": digest: required");
+        }
+        if (!digest.isTextual()) {
+            throw new ManifestException(source + ": digest: expected a \"sha256:<hex>\" string, got " + digest);
         }
         String actual = Json.digest(obj);
         if (!actual.equals(digest.asText())) {
@@ -97,13 +104,15 @@ public final class ManifestCodec {
             String at = "segments[" + i + "]";
             JsonNode s = segs.get(i);
             if (!s.isObject()) {
-                throw new ManifestException(source + ": " + at + ": expected an object");
+                throw new ManifestException(source + ": " + at + ": expected an object, got " + s);
             }
-            int id = (int) integer(s, at + ".gp_segment_id", "gp_segment_id", source);
-            if (id < -1) {
-                throw new ManifestException(source + ": " + at + ".gp_segment_id: expected -1 or more, got " + id);
+            // Greenplum's content ids are smallint; checked as long, so no value wraps around into range
+            long id = integer(s, at + ".gp_segment_id", "gp_segment_id", source);
+            if (id < -1 || id > Short.MAX_VALUE) {
+                throw new ManifestException(source + ": " + at + ".gp_segment_id: expected -1 to " + Short.MAX_VALUE
+                        + ", got " + id);
             }
-            if (!seen.add(id)) {
+            if (!seen.add((int) id)) {
                 throw new ManifestException(source + ": " + at + ".gp_segment_id: duplicate segment " + id);
             }
             String lsnText = text(s, at + ".restore_lsn", "restore_lsn", source);
@@ -113,12 +122,13 @@ public final class ManifestCodec {
             } catch (IllegalArgumentException e) {
                 throw new ManifestException(source + ": " + at + ".restore_lsn: " + e.getMessage());
             }
-            int tli = (int) integer(s, at + ".timeline", "timeline", source);
-            if (tli < 1) {
-                throw new ManifestException(source + ": " + at + ".timeline: expected 1 or more, got " + tli);
+            long tli = integer(s, at + ".timeline", "timeline", source);
+            if (tli < 1 || tli > Integer.MAX_VALUE) {
+                throw new ManifestException(source + ": " + at + ".timeline: expected 1 to " + Integer.MAX_VALUE
+                        + ", got " + tli);
             }
             String walFile = text(s, at + ".wal_file", "wal_file", source);
-            String expected = WalFile.containing(lsn, tli, segSize).name();
+            String expected = WalFile.containing(lsn, (int) tli, segSize).name();
             if (!expected.equals(walFile)) {
                 throw new ManifestException(source + ": " + at + ".wal_file: \"" + walFile + "\" does not hold "
                         + lsn + " on timeline " + tli + " (expected " + expected + ")");
@@ -129,7 +139,7 @@ public final class ManifestCodec {
             }
             String host = s.path("host").asText("");
             int port = s.path("port").asInt(0);
-            points.add(new SegmentPoint(id, lsn, tli, walFile, sysId, host, port));
+            points.add(new SegmentPoint((int) id, lsn, (int) tli, walFile, sysId, host, port));
         }
         JsonNode evidence = obj.get("evidence");
         return new Manifest(name, created, ready.asBoolean(), segSize, points,
@@ -162,6 +172,9 @@ public final class ManifestCodec {
         }
         if (!v.isIntegralNumber()) {
             throw new ManifestException(source + ": " + path + ": expected an integer, got " + v);
+        }
+        if (!v.canConvertToLong()) {
+            throw new ManifestException(source + ": " + path + ": " + v + " is out of range");
         }
         return v.asLong();
     }

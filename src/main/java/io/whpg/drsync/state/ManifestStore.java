@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** {@code <manifest_dir>/<restore_point>.json} plus {@code LATEST.json}, every write crash-safe. */
 public final class ManifestStore {
+    private static final Pattern STAMPED = Pattern.compile("([0-9]{8}_[0-9]{6})\\.json$");
     private final Path dir;
     private final Path latestPath;
 
@@ -64,19 +67,30 @@ public final class ManifestStore {
         }
     }
 
-    /** Manifest files, newest name first (names embed the UTC creation time). */
+    /**
+     * Manifest files, newest first: by the UTC stamp their names end with, then by name, so a changed
+     * restore_point_prefix does not put older manifests ahead of newer ones. LATEST.json is not one.
+     */
     public List<Path> listNewestFirst() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        Path latest = latestPath.toAbsolutePath().normalize();
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> files = new ArrayList<>(s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.endsWith(".json") && !n.startsWith(".");
+                return n.endsWith(".json") && !n.startsWith(".") && !p.toAbsolutePath().normalize().equals(latest);
             }).toList());
-            files.sort(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed());
+            files.sort(Comparator.comparing(ManifestStore::stampOf)
+                    .thenComparing(p -> p.getFileName().toString()).reversed());
             return files;
         }
+    }
+
+    /** {@code YYYYMMDD_HHMMSS} from {@code <prefix>YYYYMMDD_HHMMSS.json}, else "" (sorts as oldest). */
+    private static String stampOf(Path p) {
+        Matcher m = STAMPED.matcher(p.getFileName().toString());
+        return m.find() ? m.group(1) : "";
     }
 
     public Optional<ObjectNode> latest() throws IOException {

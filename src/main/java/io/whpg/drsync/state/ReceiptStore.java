@@ -8,19 +8,22 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Receipts: {@code <target>.receipt.json} for a verified advancement, and
- * {@code <target>.<UTC stamp>.<status>.receipt.json} for every other outcome, so no run overwrites
- * another run's evidence.
+ * {@code <target>.<UTC stamp>.<status>.receipt.json} for every other outcome (and for an advancement whose
+ * name is taken), with {@code -2}, {@code -3}... appended while a name exists: no run overwrites another's evidence.
  */
 public final class ReceiptStore {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_]+");
     private final Path dir;
 
     public ReceiptStore(Path dir) {
@@ -32,11 +35,19 @@ public final class ReceiptStore {
         if (!"none".equals(target)) {
             RestorePointName.validate("target_restore_point", target);
         }
-        String name = receipt.path("advanced").asBoolean(false)
-                ? target + ".receipt.json"
-                : target + "." + STAMP.format(Instant.parse(receipt.path("checked_at_utc").asText()))
-                        + "." + receipt.path("status").asText() + ".receipt.json";
-        Path p = dir.resolve(name);
+        String status = receipt.path("status").asText();
+        if (!STATUS.matcher(status).matches()) {
+            throw new IllegalArgumentException("status: invalid receipt status \"" + status + "\"");
+        }
+        Path p = receipt.path("advanced").asBoolean(false) ? dir.resolve(target + ".receipt.json") : null;
+        if (p == null || Files.exists(p)) {
+            String stamped = target + "." + STAMP.format(Instant.parse(receipt.path("checked_at_utc").asText()))
+                    + "." + status;
+            p = dir.resolve(stamped + ".receipt.json");
+            for (int n = 2; Files.exists(p); n++) {
+                p = dir.resolve(stamped + "-" + n + ".receipt.json");
+            }
+        }
         AtomicFiles.write(p, Json.pretty(receipt));
         return p;
     }
@@ -56,7 +67,16 @@ public final class ReceiptStore {
                 }
             }
         }
-        all.sort(Comparator.comparing((ObjectNode o) -> o.path("checked_at_utc").asText()).reversed());
+        // as instants: Instant.toString() drops zero fractions, so "…:49Z" would sort after "…:49.5Z" as text
+        all.sort(Comparator.comparing(ReceiptStore::checkedAt).reversed());
         return all.subList(0, Math.min(limit, all.size()));
+    }
+
+    private static Instant checkedAt(ObjectNode receipt) {
+        try {
+            return Instant.parse(receipt.path("checked_at_utc").asText());
+        } catch (DateTimeParseException e) {
+            return Instant.MIN;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.whpg.drsync.state;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,8 +18,10 @@ public final class RestorePointName {
     /** Returns {@code name} or throws naming the field and the value. */
     public static String validate(String field, String name) {
         if (name == null || !SAFE.matcher(name).matches() || name.startsWith(".")) {
-            throw new IllegalArgumentException(field + ": invalid restore point name \"" + name
-                    + "\": expected 1-63 characters of [A-Za-z0-9_.-], not starting with '.'");
+            // quoted as a JSON string, so a newline or quote in the value cannot break the one-line message
+            throw new IllegalArgumentException(field + ": invalid restore point name "
+                    + (name == null ? "null" : TextNode.valueOf(name).toString())
+                    + ": expected 1-63 characters of [A-Za-z0-9_.-], not starting with '.'");
         }
         return name;
     }

@@ -5,17 +5,22 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Real PostgreSQL output saved under src/test/resources (see controldata/README.txt). */
-final class PgSamples {
+/** Real PostgreSQL output saved under src/test/resources (see controldata/README.txt, serverlog/README.txt). */
+public final class PgSamples {
     private PgSamples() {
     }
 
-    static String read(String resource) {
+    public static String read(String resource) {
+        return new String(bytes(resource), StandardCharsets.UTF_8);
+    }
+
+    /** Binary samples too, e.g. a pg_control file. */
+    public static byte[] bytes(String resource) {
         try (InputStream in = PgSamples.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + resource);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

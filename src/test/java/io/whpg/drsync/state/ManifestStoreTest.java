@@ -1,0 +1,132 @@
+package io.whpg.drsync.state;
+
+import static io.whpg.drsync.state.ManifestSamples.manifest;
+import static io.whpg.drsync.state.ManifestSamples.point;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestStoreTest {
+    @TempDir
+    Path dir;
+
+    private ManifestStore store() {
+        return new ManifestStore(dir.resolve("manifests"), dir.resolve("LATEST.json"));
+    }
+
+    private static Manifest named(String name) {
+        return manifest(name, true, point(-1, "0/3016120", 1));
+    }
+
+    private List<String> listed(ManifestStore store) throws IOException {
+        return store.listNewestFirst().stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    @Test
+    void writeThenReadByName() throws Exception {
+        ManifestStore store = store();
+        Manifest m = ManifestSamples.twoInstances();
+        assertFalse(store.exists(m.restorePoint()));
+        store.write(m);
+        assertTrue(store.exists(m.restorePoint()));
+        assertEquals(dir.resolve("manifests/sync_point_20260201_181406.json"), store.pathOf(m.restorePoint()));
+        assertEquals(m, store.read(m.restorePoint()));
+        try (Stream<Path> files = Files.list(dir.resolve("manifests"))) {
+            assertEquals(List.of("sync_point_20260201_181406.json"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void rewritingANotReadyManifestReadyReplacesIt() throws Exception {
+        ManifestStore store = store();
+        Manifest notReady = ManifestSamples.twoInstances().withReadiness(false, Json.object());
+        store.write(notReady);
+        assertFalse(store.read(notReady.restorePoint()).ready());
+        store.write(notReady.withReadiness(true, Json.object()));
+        assertTrue(store.read(notReady.restorePoint()).ready());
+    }
+
+    @Test
+    void aMissingManifestIsNamedInTheError() {
+        ManifestException e = assertThrows(ManifestException.class, () -> store().read("rp9"));
+        assertEquals(dir.resolve("manifests/rp9.json") + ": no manifest for restore point \"rp9\"", e.getMessage());
+    }
+
+    @Test
+    void namesThatWouldLeaveTheDirectoryAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store().pathOf("../LATEST"));
+        assertTrue(e.getMessage().startsWith("restore point: invalid restore point name \"../LATEST\""), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> store().pathOf(""));
+    }
+
+    @Test
+    void aCopyUnderAnotherNameIsRefused() throws Exception {
+        ManifestStore store = store();
+        store.write(named("rp_20260201_181406"));
+        Path copy = dir.resolve("manifests/rp_20260201_181407.json");
+        Files.copy(store.pathOf("rp_20260201_181406"), copy);
+        ManifestException e = assertThrows(ManifestException.class, () -> store.read("rp_20260201_181407"));
+        assertEquals(copy + ": restore_point: \"rp_20260201_181406\" does not match the file name", e.getMessage());
+    }
+
+    @Test
+    void latestNamesTheManifestWrittenBeforeIt() throws Exception {
+        ManifestStore store = store();
+        assertEquals(Optional.empty(), store.latest());
+        Manifest m = ManifestSamples.twoInstances();
+        store.write(m);
+        store.writeLatest(m);
+        ObjectNode latest = store.latest().orElseThrow();
+        assertEquals("sync_point_20260201_181406", latest.path("restore_point").asText());
+        assertTrue(latest.path("ready").asBoolean());
+        assertEquals("2026-02-01T18:14:06Z", latest.path("created_at_utc").asText());
+        assertEquals(store.pathOf(m.restorePoint()).toString(), latest.path("manifest").asText());
+    }
+
+    @Test
+    void noDirectoryListsNothing() throws IOException {
+        assertEquals(List.of(), store().listNewestFirst());
+    }
+
+    @Test
+    void listingIsNewestStampFirstAndSkipsTemporaryAndOtherFiles() throws Exception {
+        ManifestStore store = store();
+        for (String name : List.of("sync_point_20260201_181406", "sync_point_20260201_181640", "sync_point_20260131_235959")) {
+            store.write(named(name));
+        }
+        Files.writeString(dir.resolve("manifests/.sync_point_20260201_181700.json.tmp-77"), "{");
+        Files.writeString(dir.resolve("manifests/notes.txt"), "");
+        assertEquals(List.of("sync_point_20260201_181640.json", "sync_point_20260201_181406.json",
+                "sync_point_20260131_235959.json"), listed(store));
+    }
+
+    @Test
+    void aChangedPrefixDoesNotPutOlderManifestsFirst() throws Exception {
+        ManifestStore store = store();
+        store.write(named("sync_point_20260201_181406"));
+        store.write(named("dr_20260201_181640"));
+        store.write(named("a_20260201_181500"));
+        assertEquals(List.of("dr_20260201_181640.json", "a_20260201_181500.json", "sync_point_20260201_181406.json"),
+                listed(store));
+    }
+
+    @Test
+    void latestJsonInsideTheManifestDirectoryIsNotAManifest() throws Exception {
+        ManifestStore store = new ManifestStore(dir, dir.resolve("LATEST.json"));
+        Manifest m = named("sync_point_20260201_181406");
+        store.write(m);
+        store.writeLatest(m);
+        assertEquals(List.of("sync_point_20260201_181406.json"), listed(store));
+    }
+}
