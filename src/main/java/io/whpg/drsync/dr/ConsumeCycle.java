@@ -6,6 +6,7 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.pg.WalFile;
 import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
@@ -233,7 +234,13 @@ public final class ConsumeCycle implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (Integer seg : selection.toStart()) {
             SegmentPoint target = m.segment(seg).orElseThrow();
-            List<String> needed = WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive);
+            List<String> needed = new ArrayList<>(WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive));
+            // The publisher's list runs through its WAL switch: the record after the point may span a segment.
+            m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> {
+                if (WalFile.kindOf(n.asText()).orElse(null) == WalFile.Kind.SEGMENT && !needed.contains(n.asText())) {
+                    needed.add(n.asText());
+                }
+            });
             List<String> missing = WalPreflight.missing(needed, archive.list(seg));
             if (!missing.isEmpty()) {
                 problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()

@@ -58,7 +58,8 @@ public final class HostScripts {
      */
     public static String prepare(List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
-                refuse() { echo "@@whpg refused $1 $2"; exit 3; }
+                umask 077
+                refuse() { echo "@@whpg refused $1: $2"; exit 3; }
                 check() {
                   [ -f "$2/postgresql.conf" ] || refuse "$1" "postgresql.conf is missing"
                   [ -f "$2/standby.signal" ] || refuse "$1" "standby.signal is missing"

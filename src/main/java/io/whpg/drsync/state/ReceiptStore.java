@@ -60,11 +60,16 @@ public final class ReceiptStore {
         List<ObjectNode> all = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".receipt.json")).toList()) {
-                JsonNode n = Json.MAPPER.readTree(Files.readString(p));
-                if (n instanceof ObjectNode o) {
-                    o.put("file", p.getFileName().toString());
-                    all.add(o);
+                ObjectNode o;
+                try {
+                    JsonNode n = Json.MAPPER.readTree(Files.readString(p));
+                    o = n instanceof ObjectNode obj ? obj : Json.object().put("error", "not a JSON object");
+                } catch (IOException e) {
+                    // one damaged receipt must not hide the others: it is listed with its problem
+                    o = Json.object().put("error", "unreadable: " + e.getMessage().lines().findFirst().orElse(""));
                 }
+                o.put("file", p.getFileName().toString());
+                all.add(o);
             }
         }
         // as instants: Instant.toString() drops zero fractions, so "…:49Z" would sort after "…:49.5Z" as text

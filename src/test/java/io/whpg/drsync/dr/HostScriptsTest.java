@@ -208,7 +208,7 @@ class HostScriptsTest {
         Path d = parkedCopy(NASTY);
         Files.delete(d.resolve("standby.signal"));
         String conf = file(d.resolve("postgresql.conf"));
-        assertRefused("-1 standby.signal is missing", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
+        assertRefused("-1: standby.signal is missing", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
         assertUntouched(d, conf);
     }
 
@@ -217,7 +217,7 @@ class HostScriptsTest {
         Path d = parkedCopy(NASTY);
         Files.writeString(d.resolve("recovery.signal"), "");
         String conf = file(d.resolve("postgresql.conf"));
-        assertRefused("-1 recovery.signal is present", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
+        assertRefused("-1: recovery.signal is present", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
         assertUntouched(d, conf);
     }
 
@@ -226,7 +226,7 @@ class HostScriptsTest {
         Path d = parkedCopy(NASTY);
         running(d);
         String conf = file(d.resolve("postgresql.conf"));
-        assertRefused("-1 a postmaster is running", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
+        assertRefused("-1: a postmaster is running", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
         assertUntouched(d, conf);
     }
 
@@ -235,7 +235,7 @@ class HostScriptsTest {
         // writing one would start the copy with default settings and no restore_command
         Path d = parkedCopy(NASTY);
         Files.delete(d.resolve("postgresql.conf"));
-        assertRefused("-1 postgresql.conf is missing", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
+        assertRefused("-1: postgresql.conf is missing", run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000")))));
         assertFalse(Files.exists(d.resolve("postgresql.conf")));
         assertFalse(Files.exists(d.resolve(HostScripts.RECOVERY_CONF)));
     }
@@ -247,7 +247,7 @@ class HostScriptsTest {
         Files.delete(bad.resolve("standby.signal"));
         String okConf = file(ok.resolve("postgresql.conf"));
         CommandResult r = run(HostScripts.prepare(List.of(plan(0, ok, "rp1", "0/9000000"), plan(1, bad, "rp1", "0/9000000"))));
-        assertRefused("1 standby.signal is missing", r);
+        assertRefused("1: standby.signal is missing", r);
         assertEquals(Optional.empty(), ScriptOutput.parse(r.stdout()).loose("prepared"));
         assertUntouched(ok, okConf);
     }
