@@ -68,6 +68,17 @@ public final class DrSyncRuntime implements AutoCloseable {
         };
     }
 
+    /**
+     * Serves /observe/health, /observe/metrics (Prometheus) and /observe/jolokia (for hawtio) on
+     * host:port. Jolokia exposes every MBean, so bind it to loopback or a management network only.
+     */
+    public DrSyncRuntime observeOn(String host, int port) {
+        main.configure().metrics().withEnabled(true);
+        main.configure().httpManagementServer().withEnabled(true).withHost(host).withPort(port)
+                .withHealthCheckEnabled(true).withJolokiaEnabled(true).withMetricsEnabled(true);
+        return this;
+    }
+
     private ProducerTemplate template() {
         try {
             return main.getCamelTemplate();

@@ -23,6 +23,9 @@ final class DrCommand extends GroupCommand {
         @Option(names = "--target", paramLabel = "NAME", description = "Go to this restore point instead of the newest.")
         String target;
 
+        @picocli.CommandLine.Mixin
+        ObserveOptions observe = new ObserveOptions();
+
         @Override
         int run(DrSyncConfig cfg) throws Exception {
             Map<String, Object> headers = new HashMap<>();
@@ -32,7 +35,7 @@ final class DrCommand extends GroupCommand {
             if (!once && target != null) {
                 throw new IllegalArgumentException("--target: only with --once (a daemon follows the newest point)");
             }
-            return runRole(cfg, DrSyncRuntime.Role.DR, once, headers);
+            return runRole(cfg, DrSyncRuntime.Role.DR, once, headers, observe);
         }
     }
 

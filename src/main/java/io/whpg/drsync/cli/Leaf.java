@@ -57,8 +57,15 @@ abstract class Leaf implements Callable<Integer> {
     abstract int run(DrSyncConfig cfg) throws Exception;
 
     /** A role's daemon until SIGTERM, or one cycle with its outcome printed (and the file it wrote). */
-    int runRole(DrSyncConfig cfg, DrSyncRuntime.Role role, boolean once, Map<String, Object> headers) throws Exception {
+    int runRole(DrSyncConfig cfg, DrSyncRuntime.Role role, boolean once, Map<String, Object> headers,
+                ObserveOptions observe) throws Exception {
+        if (observe.port != null && (observe.port < 1 || observe.port > 65535)) {
+            throw new IllegalArgumentException("--observe-port: expected 1..65535, got " + observe.port);
+        }
         try (DrSyncRuntime rt = new DrSyncRuntime(cfg, role, !once, routesDir())) {
+            if (observe.port != null) {
+                rt.observeOn(observe.host, observe.port);
+            }
             if (!once) {
                 rt.runForever();
                 return WhpgDrSync.OK;

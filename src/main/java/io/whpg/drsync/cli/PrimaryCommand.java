@@ -21,9 +21,12 @@ final class PrimaryCommand extends GroupCommand {
         @Option(names = "--no-switch-wal", description = "Do not force a WAL switch: READY waits until the files are archived on their own.")
         boolean noSwitchWal;
 
+        @picocli.CommandLine.Mixin
+        ObserveOptions observe = new ObserveOptions();
+
         @Override
         int run(DrSyncConfig cfg) throws Exception {
-            return runRole(cfg, DrSyncRuntime.Role.PRIMARY, once, Map.of(PublishRoute.NO_SWITCH_WAL, noSwitchWal));
+            return runRole(cfg, DrSyncRuntime.Role.PRIMARY, once, Map.of(PublishRoute.NO_SWITCH_WAL, noSwitchWal), observe);
         }
     }
 

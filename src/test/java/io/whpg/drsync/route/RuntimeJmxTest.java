@@ -8,6 +8,11 @@ import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,24 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The DR runtime as hawtio sees it: every step is a named JMX processor, and the cycle-stats processor
- * reports the last outcome. A DR instance whose data directory is missing makes a real, failed cycle.
+ * The DR runtime as hawtio sees it: every step is a named JMX processor, the cycle-stats processor
+ * reports the last outcome, and the same is served over Jolokia. A DR instance whose data directory is
+ * missing makes a real, failed cycle without any server.
  */
 class RuntimeJmxTest {
 
     @Test
     void stepsAndCycleOutcomeAreVisibleOverJmx(@TempDir Path dir) throws Exception {
-        String json = """
-                {"primary": {"host": "127.0.0.1", "port": 5432, "db": "postgres", "user": "gpadmin"},
-                 "storage": {"manifest_dir": "%1$s/manifests", "latest_path": "%1$s/LATEST.json"},
-                 "archive": {"archive_dir": "%1$s/archive"},
-                 "dr": {"gp_home": "/usr/lib/postgresql/15", "state_dir": "%1$s/state", "receipts_dir": "%1$s/receipts",
-                        "instances": [{"gp_segment_id": -1, "host": "localhost", "port": 5432,
-                                       "data_dir": "%1$s/no-such-data-dir", "is_local": true}]},
-                 "behavior": {"publisher_sleep_secs": 10, "consumer_sleep_secs": 30, "consumer_reach_poll_secs": 1,
-                              "consumer_wait_reach_secs": 10, "wal_segment_size_mb": 16}}
-                """.formatted(dir);
-        DrSyncConfig cfg = ConfigLoader.parse(json, "test config");
+        DrSyncConfig cfg = ConfigLoader.parse(configWithMissingDataDir(dir), "test config");
         try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, false, null)) {
             CycleOutcome outcome = rt.runOnce(Map.of());
             assertFalse(outcome.ok());
@@ -55,5 +51,46 @@ class RuntimeJmxTest {
             assertEquals(0L, jmx.getAttribute(stats, "Succeeded"));
             assertEquals("instance_not_parked", jmx.getAttribute(stats, "LastStatus"));
         }
+    }
+
+    /** hawtio's way in: Jolokia over HTTP, next to health and Prometheus metrics. */
+    @Test
+    void healthMetricsAndJolokiaServeTheCycleOutcome(@TempDir Path dir) throws Exception {
+        DrSyncConfig cfg = ConfigLoader.parse(configWithMissingDataDir(dir), "test config");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, false, null).observeOn("127.0.0.1", port)) {
+            assertFalse(rt.runOnce(Map.of()).ok());
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port + "/observe/";
+            HttpResponse<String> health = get(http, base + "health");
+            assertEquals(200, health.statusCode(), health.body());
+            HttpResponse<String> jolokia = get(http, base
+                    + "jolokia/read/org.apache.camel:context=whpg-dr-sync-dr,type=processors,name=%22cycle-stats%22/LastStatus");
+            assertEquals(200, jolokia.statusCode(), jolokia.body());
+            assertTrue(jolokia.body().contains("\"value\":\"instance_not_parked\""), jolokia.body());
+            HttpResponse<String> metrics = get(http, base + "metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("dr-consume"), metrics.body().lines().limit(20).toList().toString());
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String configWithMissingDataDir(Path dir) {
+        return """
+                {"primary": {"host": "127.0.0.1", "port": 5432, "db": "postgres", "user": "gpadmin"},
+                 "storage": {"manifest_dir": "%1$s/manifests", "latest_path": "%1$s/LATEST.json"},
+                 "archive": {"archive_dir": "%1$s/archive"},
+                 "dr": {"gp_home": "/usr/lib/postgresql/15", "state_dir": "%1$s/state", "receipts_dir": "%1$s/receipts",
+                        "instances": [{"gp_segment_id": -1, "host": "localhost", "port": 5432,
+                                       "data_dir": "%1$s/no-such-data-dir", "is_local": true}]},
+                 "behavior": {"publisher_sleep_secs": 10, "consumer_sleep_secs": 30, "consumer_reach_poll_secs": 1,
+                              "consumer_wait_reach_secs": 10, "wal_segment_size_mb": 16}}
+                """.formatted(dir);
     }
 }
