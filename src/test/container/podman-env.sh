@@ -7,7 +7,7 @@
 #                           # exports DOCKER_HOST, TESTCONTAINERS_*, CONTAINERS_CONF
 #   trap podman_env_stop EXIT
 #   ...
-#   podman_env_stop         # removes every container, stops the service by pid, removes its dir
+#   podman_env_stop         # removes the containers created through it, stops the service by pid, removes its dir
 #
 # Sourced, so both functions return instead of exiting; both are safe under the caller's set -euo pipefail.
 
@@ -41,6 +41,10 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+# Our own event log names every container created through this environment, so podman_env_stop removes
+# those alone: another environment (a concurrent CI run) shares rootful podman's storage.
+events_logfile_path = "$PODMAN_ENV_DIR/events.log"
+events_logfile_max_size = "100m"
 # An exec session's conmon waits this long before cleanup (Docker keeps exec results 300 s);
 # Testcontainers reads the exit code at once, so a short wait keeps the process table small.
 exit_command_delay = 5
@@ -69,6 +73,9 @@ CONF
     export TESTCONTAINERS_RYUK_DISABLED=true
     # This host has /.dockerenv: without the override Testcontainers dials the bridge gateway.
     export TESTCONTAINERS_HOST_OVERRIDE=localhost
+    # Its start-up checks (e.g. "can a file be bind-mounted?") run a helper image pulled from a registry,
+    # which cannot be reached here: they fail with a misleading warning. The suite checks what it uses.
+    export TESTCONTAINERS_CHECKS_DISABLE=true
     echo "podman-env: podman $(podman version -f '{{.Client.Version}}') serving the Docker API on $DOCKER_HOST (pid $PODMAN_ENV_PID)" >&2
 }
 
@@ -84,7 +91,12 @@ _podman_env_conmons() {
 
 podman_env_stop() {
     [[ -n ${PODMAN_ENV_DIR:-} ]] || return 0
-    podman rm -af -t 0 > /dev/null 2>&1 || echo "podman-env: podman rm -af failed" >&2
+    local ids
+    ids=$(podman events --stream=false --filter event=create --format '{{.ID}}' 2> /dev/null | sort -u)
+    if [[ -n $ids ]]; then
+        # shellcheck disable=SC2086
+        podman rm --ignore -f -t 0 $ids > /dev/null 2>&1 || echo "podman-env: podman rm of $(wc -w <<< "$ids") containers failed" >&2
+    fi
     podman network prune -f > /dev/null 2>&1 || true
     # An exec session's conmon outlives its container by exit_command_delay: end what is left by pid,
     # and wait until init has reaped them, so no conmon shows in ps afterwards.
@@ -110,6 +122,7 @@ podman_env_stop() {
         wait "$PODMAN_ENV_PID" 2> /dev/null || true
     fi
     rm -rf "$PODMAN_ENV_DIR"
-    unset PODMAN_ENV_DIR PODMAN_ENV_PID DOCKER_HOST TESTCONTAINERS_RYUK_DISABLED TESTCONTAINERS_HOST_OVERRIDE CONTAINERS_CONF
+    unset PODMAN_ENV_DIR PODMAN_ENV_PID DOCKER_HOST TESTCONTAINERS_RYUK_DISABLED TESTCONTAINERS_HOST_OVERRIDE \
+        TESTCONTAINERS_CHECKS_DISABLE CONTAINERS_CONF
     return 0
 }
