@@ -104,7 +104,7 @@ public final class SandboxFixture implements BeforeAllCallback, AfterAllCallback
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
