@@ -17,7 +17,9 @@ public final class HostScripts {
     private static final String PRELUDE = """
             set -u
             LC_ALL=C; LANG=C; export LC_ALL LANG
-            alive() { [ -f "$1/postmaster.pid" ] && p=$(head -n 1 "$1/postmaster.pid" 2>/dev/null) && [ -n "$p" ] && [ -d "/proc/$p" ]; }
+            # A postmaster runs in its data dir: a pid reused after a crash or reboot is not mistaken for one.
+            alive() { [ -f "$1/postmaster.pid" ] && p=$(head -n 1 "$1/postmaster.pid" 2>/dev/null) && [ -n "$p" ] \
+              && [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$(cd "$1" 2>/dev/null && pwd -P)" ]; }
             """;
 
     private HostScripts() {

@@ -76,9 +76,9 @@ class HostScriptsTest {
         return d;
     }
 
-    /** postmaster.pid naming a live process, as a running postmaster's would. */
+    /** postmaster.pid naming a live process that runs in the data dir, as a running postmaster would. */
     private void running(Path dataDir) throws IOException {
-        live = new ProcessBuilder("sleep", "60").start();
+        live = new ProcessBuilder("sleep", "60").directory(dataDir.toFile()).start();
         Files.writeString(dataDir.resolve("postmaster.pid"), live.pid() + "\n" + dataDir + "\n1700000000\n5432\n");
     }
 
@@ -263,6 +263,17 @@ class HostScriptsTest {
                 new InstanceRef(1, stale.toString()), new InstanceRef(2, tmp.resolve("gone").toString()))));
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals("", r.stdout());
+    }
+
+    /** After a crash or reboot the pid in postmaster.pid may belong to another process: not a postmaster. */
+    @Test
+    void aReusedPidIsNotARunningPostmaster() throws IOException {
+        Path d = parkedCopy(NASTY);
+        live = new ProcessBuilder("sleep", "60").directory(tmp.toFile()).start();
+        Files.writeString(d.resolve("postmaster.pid"), live.pid() + "\n" + d + "\n");
+        CommandResult r = run(HostScripts.stop(PG_BIN, List.of(new InstanceRef(0, d.toString()))));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("", r.stdout(), "a process outside the data dir is not its postmaster");
     }
 
     @Test
