@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.OsUser;
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SshdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshdServer.class);
-    private static final String SSHD = "/usr/sbin/sshd";
+    public static final String SSHD = "/usr/sbin/sshd";
+    private static final String SETSID = "setsid";
+    private static final String HOST_KEY_PREFIX = "ssh_host_";
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final int PORT_TRIES = 3;
 
@@ -75,34 +80,72 @@ public final class SshdServer implements AutoCloseable {
             if (OsUser.isRoot()) {
                 allowKeyLogin(user);
             }
-            List<String> hostKeyFiles = new ArrayList<>();
-            List<String> hostKeys = new ArrayList<>();
             for (String type : hostKeyTypes) {
-                SshKeys.KeyPairFiles key = SshKeys.generate(dir.resolve("ssh_host_" + type + "_key"), type, user);
-                hostKeyFiles.add(key.privateKey().toString());
-                hostKeys.add(key.publicKey());
+                SshKeys.generate(dir.resolve(HOST_KEY_PREFIX + type + "_key"), type, user);
             }
             AtomicFiles.write(dir.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
-            for (int attempt = 1; ; attempt++) {
-                int chosen = port != 0 ? port : freePort(address);
-                Process launcher = launch(dir, user, address, chosen, hostKeyFiles);
-                try {
-                    long pid = awaitPidFile(launcher, dir, address, chosen);
-                    LOG.info("sshd for {} on {}:{} started, pid {}", user, address, chosen, pid);
-                    return new SshdServer(launcher, pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
-                } catch (PortTakenException e) {
-                    if (port != 0) {
-                        throw new IllegalStateException("sshd cannot listen on " + address + ":" + port
-                                + ": the port is in use");
-                    }
-                    if (attempt == PORT_TRIES) {
-                        throw new IllegalStateException("sshd on " + address + ": no free port after " + PORT_TRIES
-                                + " tries: " + e.getMessage());
-                    }
-                }
-            }
+            return listen(dir, user, address, port, hostKeyTypes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up sshd in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts again, on {@code address:port}, an sshd that {@link #start} set up in {@code dir} and that has
+     * stopped: same host keys, same authorized keys, so known_hosts files written for it still hold.
+     */
+    public static SshdServer restart(Path dir, String user, String address, int port) {
+        if (port == 0) {
+            throw new IllegalArgumentException("sshd restart needs the port it listened on, got 0");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("sshd in " + dir + ": no host key to restart with (the directory is missing)");
+        }
+        try {
+            List<String> types = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.startsWith(HOST_KEY_PREFIX) && n.endsWith("_key"))
+                        .sorted()
+                        .forEach(n -> types.add(n.substring(HOST_KEY_PREFIX.length(), n.length() - "_key".length())));
+            }
+            if (types.isEmpty()) {
+                throw new IllegalStateException("sshd in " + dir + ": no host key to restart with (never started there?)");
+            }
+            return listen(dir, user, address, port, types);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart sshd in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SshdServer listen(Path dir, String user, String address, int port, List<String> hostKeyTypes)
+            throws IOException {
+        List<String> hostKeyFiles = new ArrayList<>();
+        List<String> hostKeys = new ArrayList<>();
+        for (String type : hostKeyTypes) {
+            Path key = dir.resolve(HOST_KEY_PREFIX + type + "_key");
+            hostKeyFiles.add(key.toString());
+            String[] fields = Files.readString(key.resolveSibling(key.getFileName() + ".pub"), StandardCharsets.UTF_8)
+                    .strip().split("\\s+");
+            hostKeys.add(fields[0] + " " + fields[1]);
+        }
+        for (int attempt = 1; ; attempt++) {
+            int chosen = port != 0 ? port : freePort(address);
+            Process launcher = launch(dir, user, address, chosen, hostKeyFiles);
+            try {
+                long pid = awaitPidFile(launcher, dir, address, chosen);
+                LOG.info("sshd for {} on {}:{} started, pid {}", user, address, chosen, pid);
+                return new SshdServer(launcher, pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
+            } catch (PortTakenException e) {
+                if (port != 0) {
+                    throw new IllegalStateException("sshd cannot listen on " + address + ":" + port
+                            + ": the port is in use");
+                }
+                if (attempt == PORT_TRIES) {
+                    throw new IllegalStateException("sshd on " + address + ": no free port after " + PORT_TRIES
+                            + " tries: " + e.getMessage());
+                }
+            }
         }
     }
 
@@ -157,6 +200,58 @@ public final class SshdServer implements AutoCloseable {
         stop();
     }
 
+    /**
+     * Whether {@code pid} is the sshd set up in {@code dir}, alive: a pid recorded by an earlier run may since
+     * name another process, so it must be /usr/sbin/sshd and name this directory's config on its command line.
+     */
+    public static boolean running(long pid, Path dir) {
+        return ProcessHandle.of(pid).filter(h -> isSshdOf(h, dir)).isPresent();
+    }
+
+    /**
+     * Stops the sshd of {@code dir} by {@code pid}, from any process (its starter may be gone): every session
+     * first, then the daemon, SIGKILL if it has not exited within a few seconds. Nothing happens if it is not running.
+     */
+    public static void stop(long pid, Path dir) {
+        Optional<ProcessHandle> daemon = ProcessHandle.of(pid).filter(h -> isSshdOf(h, dir));
+        if (daemon.isEmpty()) {
+            return;
+        }
+        daemon.get().descendants().forEach(ProcessHandle::destroyForcibly);
+        daemon.get().destroy();
+        if (awaitGone(pid, dir)) {
+            return;
+        }
+        daemon.get().destroyForcibly();
+        if (!awaitGone(pid, dir)) {
+            throw new IllegalStateException("sshd of " + dir + " (pid " + pid + ") still alive after SIGKILL");
+        }
+    }
+
+    private static boolean awaitGone(long pid, Path dir) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (running(pid, dir)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleepBriefly();
+        }
+        return true;
+    }
+
+    private static boolean isSshdOf(ProcessHandle h, Path dir) {
+        if (!h.isAlive() || !h.info().command().map(SSHD::equals).orElse(false)) {
+            return false;
+        }
+        try {
+            // sshd rewrites its argv into a one-line title ("sshd: /usr/sbin/sshd -D -f CONFIG ... [listener]").
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"), StandardCharsets.UTF_8);
+            return !Postmaster.isZombie(h.pid()) && cmdline.contains(dir.resolve("sshd_config").toString());
+        } catch (IOException e) {
+            return false; // it exited meanwhile
+        }
+    }
+
     private static Process launch(Path dir, String user, String address, int port, List<String> hostKeyFiles)
             throws IOException {
         Path config = dir.resolve("sshd_config");
@@ -177,8 +272,10 @@ public final class SshdServer implements AutoCloseable {
                         MaxStartups 100
                         """);
         AtomicFiles.write(config, text.toString());
-        List<String> argv = List.of(SSHD, "-D", "-f", config.toString(), "-E", logFile.toString());
-        return new ProcessBuilder(ProcessRunner.wrapForUser(argv, user))
+        // Its own session, like pg_ctl's postmasters: it outlives `sandbox up` and no Ctrl-C meant for the caller reaches it.
+        List<String> argv = new ArrayList<>(List.of(SETSID));
+        argv.addAll(ProcessRunner.wrapForUser(List.of(SSHD, "-D", "-f", config.toString(), "-E", logFile.toString()), user));
+        return new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.out").toFile()))

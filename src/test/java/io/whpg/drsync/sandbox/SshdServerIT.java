@@ -80,6 +80,40 @@ class SshdServerIT {
         }
     }
 
+    @Test
+    void stopsByPidFromAnywhereAndRestartsWithTheSameAddressPortAndHostKey() throws IOException {
+        SshKeys.KeyPairFiles client = SshKeys.generate(base.resolve("id_ed25519"), "ed25519", null);
+        Path dir = base.resolve("sshd");
+        SshdServer first = SshdServer.start(dir, USER, "127.0.0.2", 0, List.of(client.publicKey()), List.of("ecdsa"));
+        SshdServer again = null;
+        try {
+            assertTrue(SshdServer.running(first.pid(), dir));
+            assertFalse(SshdServer.running(first.pid(), base.resolve("elsewhere")), "a pid names only its own sshd");
+            assertFalse(SshdServer.running(ProcessHandle.current().pid(), dir));
+
+            SshdServer.stop(first.pid(), dir);
+            assertFalse(SshdServer.running(first.pid(), dir));
+            assertFalse(accepts("127.0.0.2", first.port()));
+            SshdServer.stop(first.pid(), dir); // already stopped: nothing to do
+
+            again = SshdServer.restart(dir, USER, "127.0.0.2", first.port());
+            assertTrue(SshdServer.running(again.pid(), dir));
+            assertEquals(first.port(), again.port());
+            assertEquals(first.hostPublicKeys(), again.hostPublicKeys());
+            assertTrue(accepts("127.0.0.2", first.port()));
+            assertEquals(client.publicKey() + "\n", Files.readString(dir.resolve("authorized_keys"), StandardCharsets.UTF_8));
+        } finally {
+            first.stop();
+            if (again != null) {
+                again.stop();
+            }
+        }
+        assertFalse(SshdServer.running(again.pid(), dir));
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> SshdServer.restart(base.resolve("never"), USER, "127.0.0.2", 2222));
+        assertTrue(none.getMessage().contains("no host key to restart with"), none.getMessage());
+    }
+
     private static boolean accepts(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 1000);
