@@ -93,13 +93,15 @@ public final class HostScripts {
 
     /**
      * Starts every planned instance without waiting (pg_ctl's exit code means nothing here, see FACTS),
-     * then waits briefly until each has written postmaster.pid or already ended.
+     * then waits briefly until each has written postmaster.pid or already ended. pg_ctl pastes -D and -l
+     * into a double-quoted {@code sh -c} line, where {@code $} or a backquote in a path would be expanded,
+     * so it runs inside the data directory with {@code -D .} and the log named relative to it.
      */
     public static String start(String pgBin, List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
-                launch() { # seg, data dir, port, log file
+                launch() { # seg, data dir, port, log file, log file as pg_ctl gets it
                   mkdir -p "$(dirname "$4")"
-                  "$PGBIN/pg_ctl" start -W -D "$2" -l "$4" -o "-c port=$3 -c archive_mode=off -c logging_collector=off" >/dev/null 2>&1
+                  (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" -o "-c port=$3 -c archive_mode=off -c logging_collector=off") >/dev/null 2>&1
                   echo "@@whpg launched $1 $?"
                 }
                 settle() { # seg, data dir, log file: until postmaster.pid appears or the log shows the end
@@ -114,13 +116,20 @@ public final class HostScripts {
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         for (PlannedStart p : plans) {
             sb.append("launch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
-                    .append(p.port()).append(' ').append(quote(p.logFile())).append('\n');
+                    .append(p.port()).append(' ').append(quote(p.logFile())).append(' ')
+                    .append(quote(logForPgCtl(p))).append('\n');
         }
         for (PlannedStart p : plans) {
             sb.append("settle ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(quote(p.logFile())).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The log file relative to the data directory when it lies inside it (the tool puts it there), else as given. */
+    static String logForPgCtl(PlannedStart p) {
+        String prefix = p.dataDir().endsWith("/") ? p.dataDir() : p.dataDir() + "/";
+        return p.logFile().startsWith(prefix) ? p.logFile().substring(prefix.length()) : p.logFile();
     }
 
     /**

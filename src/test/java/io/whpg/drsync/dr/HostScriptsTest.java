@@ -253,6 +253,33 @@ class HostScriptsTest {
     }
 
     @Test
+    void startRunsPgCtlInsideTheDataDirSoItNeverPastesTheNameIntoItsOwnShellLine() throws IOException {
+        // pg_ctl runs sh -c "exec postgres -D \"DIR\" ... >> \"LOG\"": a $ or ` in DIR would be expanded there.
+        Path d = parkedCopy(NASTY);
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path seen = tmp.resolve("pg_ctl-saw");
+        Files.writeString(bin.resolve("pg_ctl"), "#!/bin/sh\n{ pwd; printf '%s\\n' \"$@\"; } > '" + seen + "'\n"
+                + "echo 'database system is shut down' > \"$6\"\n");
+        bin.resolve("pg_ctl").toFile().setExecutable(true);
+
+        CommandResult r = run(HostScripts.start(bin.toString(), List.of(plan(3, d, "sync_point_x", "0/9000000"))));
+
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(Optional.of("3 0"), ScriptOutput.parse(r.stdout()).loose("launched"));
+        assertEquals(List.of(d.toString(), "start", "-W", "-D", ".", "-l", "log/whpg_dr_sync-sync_point_x.log", "-o",
+                "-c port=5432 -c archive_mode=off -c logging_collector=off"), Files.readAllLines(seen));
+        assertTrue(Files.isDirectory(d.resolve("log")));
+    }
+
+    @Test
+    void pgCtlGetsTheLogRelativeToTheDataDirWhenItLiesInside() {
+        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, NASTY, 1, "", NASTY + "/log/a.log")));
+        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d/", 1, "", "/d/log/a.log")));
+        assertEquals("/var/log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "", "/var/log/a.log")));
+        assertEquals("/d2/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "", "/d2/a.log")));
+    }
+
+    @Test
     void stopDoesNothingForInstancesThatAreNotRunning() throws IOException, InterruptedException {
         Path parked = parkedCopy(NASTY);
         Path stale = parkedCopy("stale " + NASTY);
