@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -93,7 +94,8 @@ public final class ConsumeCycle implements AutoCloseable {
             return new DrHost(true, "localhost", 0, user);
         }
         int port = i.sshPort() != null ? i.sshPort() : config.ssh().port();
-        return new DrHost(false, i.host(), port, i.osUser() != null ? i.osUser() : config.ssh().user());
+        // Host names are case-insensitive (as the config checks them): DR1 and dr1 must share one session.
+        return new DrHost(false, i.host().toLowerCase(Locale.ROOT), port, i.osUser() != null ? i.osUser() : config.ssh().user());
     }
 
     private void lap(String step) {
@@ -108,6 +110,10 @@ public final class ConsumeCycle implements AutoCloseable {
 
     public Selection selection() {
         return selection;
+    }
+
+    public int sshSessions() {
+        return shells.sshSessions();
     }
 
     public Map<Integer, Floor> floors() {
@@ -413,7 +419,7 @@ public final class ConsumeCycle implements AutoCloseable {
         ObjectNode timings = r.putObject("step_ms");
         stepMillis.forEach(timings::put);
         r.put("host_shells", shells.opened());
-        r.put("ssh_sessions", shells.remoteOpened());
+        r.put("ssh_sessions", shells.sshSessions());
         if (!skippedManifests.isEmpty()) {
             ArrayNode sk = r.putArray("skipped_manifests");
             skippedManifests.forEach(sk::add);

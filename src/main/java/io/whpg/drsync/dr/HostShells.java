@@ -22,9 +22,9 @@ public final class HostShells implements AutoCloseable {
         return open.size();
     }
 
-    /** Remote shells opened: each is one SSH session for the whole cycle. */
-    public long remoteOpened() {
-        return open.keySet().stream().filter(h -> !h.local()).count();
+    /** SSH logins made by this cycle's shells: one per remote host reached, as each keeps its session for the cycle. */
+    public int sshSessions() {
+        return open.values().stream().mapToInt(HostShell::sessionsOpened).sum();
     }
 
     @Override

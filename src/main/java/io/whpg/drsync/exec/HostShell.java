@@ -14,6 +14,11 @@ public interface HostShell extends AutoCloseable {
     /** A short name for logs and receipts, e.g. {@code local} or {@code gpadmin@dr-seg-1:22}. */
     String describe();
 
+    /** SSH logins this shell has made so far (a local shell makes none). */
+    default int sessionsOpened() {
+        return 0;
+    }
+
     @Override
     default void close() {
     }

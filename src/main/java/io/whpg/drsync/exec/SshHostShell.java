@@ -39,6 +39,7 @@ public final class SshHostShell implements HostShell {
     private final Semaphore channels = new Semaphore(MAX_CHANNELS);
     private final Object connectLock = new Object();
     private ClientSession session;
+    private volatile int logins;
     /** A host that could not be reached or refused us stays failed for the cycle: no retry storm per step. */
     private SshConnectException failure;
 
@@ -71,6 +72,11 @@ public final class SshHostShell implements HostShell {
     @Override
     public String describe() {
         return user + "@" + host + ":" + port;
+    }
+
+    @Override
+    public int sessionsOpened() {
+        return logins;
     }
 
     /** Ends the session; a later {@link #run} would open a new one. */
@@ -144,6 +150,7 @@ public final class SshHostShell implements HostShell {
                     failure = e;
                     throw e;
                 }
+                logins++;
                 LOG.info("SSH session {} opened to {}", transport.sessionOpened(), describe());
             }
             return session;

@@ -111,7 +111,7 @@ public final class ConsumeSteps {
         try (c) {
             Path receipt = c.commit(receipts, state);
             String detail = "advanced to " + c.selection().manifest().restorePoint() + ": every instance verified parked";
-            LOG.info("{} (receipt {})", detail, receipt);
+            LOG.info("{} ({} SSH sessions, receipt {})", detail, c.sshSessions(), receipt);
             e.getIn().setBody(new CycleOutcome(ConsumeCycle.SUCCESS, detail, true, receipt));
         }
     }
@@ -120,7 +120,7 @@ public final class ConsumeSteps {
         ConsumeCycle c = cycle(e);
         try (c) {
             String detail = "nothing to do: " + c.selection().detail();
-            LOG.info(detail);
+            LOG.info("{} ({} SSH sessions)", detail, c.sshSessions());
             e.getIn().setBody(new CycleOutcome(c.selection().status(), detail, true, null));
         }
     }
@@ -150,7 +150,8 @@ public final class ConsumeSteps {
                         .forEach(r -> LOG.error("could not stop: {}", r.problem()));
             }
             Path receipt = c.fail(receipts, status, detail);
-            LOG.error("cycle failed, state not advanced: {}: {} (receipt {})", status, detail, receipt);
+            LOG.error("cycle failed, state not advanced: {}: {} ({} SSH sessions, receipt {})", status, detail,
+                    c.sshSessions(), receipt);
             e.getIn().setBody(new CycleOutcome(status, detail, false, receipt));
         }
     }
