@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sandbox", description = "A real local cluster to try the tool on: a coordinator and N segments "
-        + "from the installed PostgreSQL, the Greenplum SQL interface emulated, and a stopped DR copy of each.",
+        + "from the installed PostgreSQL, the Greenplum SQL interface emulated, and a stopped DR copy of each, "
+        + "local or behind private SSH hosts.",
         subcommands = {SandboxCommand.Up.class, SandboxCommand.Status.class, SandboxCommand.Down.class})
 final class SandboxCommand extends GroupCommand {
 
@@ -52,11 +53,17 @@ final class SandboxCommand extends GroupCommand {
         @Option(names = "--no-gp-switch-wal", description = "Emulate a build without gp_switch_wal().")
         boolean noGpSwitchWal;
 
+        @Option(names = "--hosts", paramLabel = "H", defaultValue = "0",
+                description = "Put the DR copies behind H private OpenSSH servers on 127.0.0.2 .. 127.0.0.(H+1), "
+                        + "round-robin, coordinator on the first; the config then reaches them over SSH with "
+                        + "host-key checking (DIR/ssh/known_hosts). 0 (default): every DR copy is local.")
+        int hosts;
+
         @Override
         public Integer call() throws Exception {
             SandboxOptions options;
             try {
-                options = new SandboxOptions(segments, walSegmentMb, gpForm, !noGpSwitchWal);
+                options = new SandboxOptions(segments, walSegmentMb, gpForm, !noGpSwitchWal, hosts);
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("whpg_dr_sync: " + e.getMessage());
                 return WhpgDrSync.USAGE;
@@ -82,7 +89,7 @@ final class SandboxCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "down", description = "Stop every process the sandbox started (the files stay).")
+    @Command(name = "down", description = "Stop every process the sandbox started, sshd servers too (the files stay).")
     static final class Down extends DirCommand {
         @Override
         public Integer call() throws Exception {

@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.state.Json;
 
 import java.util.List;
+import java.util.Optional;
 
-/** The ready-to-use {@code dr_sync_config.json} of a sandbox, in the seed's format. */
+/**
+ * The ready-to-use {@code dr_sync_config.json} of a sandbox, in the seed's format. With SSH hosts, each DR
+ * instance is {@code is_local: false} on its host's address and ssh port, reached as the service user with the
+ * sandbox's client key, host keys checked against the sandbox's known_hosts.
+ */
 final class DrSyncConfigFile {
     static final String PG_HOME = "/usr/lib/postgresql/15";
 
@@ -14,7 +19,7 @@ final class DrSyncConfigFile {
     }
 
     static String json(SandboxLayout layout, String serviceUser, int coordinatorPort,
-                       List<SandboxInstance> drCopies, int walSegmentMb) {
+                       List<SandboxInstance> drCopies, int walSegmentMb, List<SandboxSshHost> sshHosts) {
         ObjectNode root = Json.object();
         ObjectNode primary = root.putObject("primary");
         primary.put("host", "127.0.0.1");
@@ -41,10 +46,22 @@ final class DrSyncConfigFile {
         for (SandboxInstance copy : drCopies) {
             ObjectNode i = instances.addObject();
             i.put("gp_segment_id", copy.contentId());
-            i.put("host", "127.0.0.1");
+            Optional<SandboxSshHost> behind = sshHosts.stream()
+                    .filter(h -> h.drContentIds().contains(copy.contentId())).findFirst();
+            i.put("host", behind.map(SandboxSshHost::address).orElse("127.0.0.1"));
             i.put("port", copy.port());
             i.put("data_dir", copy.dataDir().toString());
-            i.put("is_local", true);
+            i.put("is_local", behind.isEmpty());
+            behind.ifPresent(h -> i.put("ssh_port", h.port()));
+        }
+        if (!sshHosts.isEmpty()) {
+            ObjectNode ssh = root.putObject("ssh");
+            ssh.put("user", serviceUser);
+            ssh.put("identity", layout.clientKey().toString());
+            ssh.put("known_hosts", layout.knownHosts().toString());
+            ssh.put("connect_timeout_secs", 5);
+            // One retry after 1 s: a stopped sandbox host is reported quickly.
+            ssh.put("retries", 1);
         }
 
         ObjectNode behavior = root.putObject("behavior");

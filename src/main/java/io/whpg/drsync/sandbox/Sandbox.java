@@ -38,7 +38,9 @@ import java.util.stream.Stream;
  * and N segments, each a primary archiving its WAL into {@code archive/<content>}, plus a stopped DR
  * copy of every instance made with {@code pg_basebackup -X none} that restores from that archive.
  * The coordinator emulates GP7's {@code gp_segment_configuration}, {@code gp_create_restore_point}
- * and {@code gp_switch_wal} over dblink. See {@link SandboxLayout} for the directory layout.
+ * and {@code gp_switch_wal} over dblink. With {@link SandboxOptions#sshHosts()} the DR copies sit behind
+ * private OpenSSH servers on 127.0.0.2, 127.0.0.3, ... run as the service user, and the config reaches
+ * them over SSH. See {@link SandboxLayout} for the directory layout.
  */
 public final class Sandbox {
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
@@ -50,11 +52,14 @@ public final class Sandbox {
     private static final Duration ARCHIVE_WAIT = Duration.ofSeconds(60);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     private static final int START_ATTEMPTS = 3;
+    /** Host key types of the SSH hosts, in turn: the tool must verify both kinds. */
+    private static final List<String> HOST_KEY_TYPES = List.of("ed25519", "ecdsa");
     /** English messages and control-data labels whatever the caller's locale, since logs and output are parsed. */
     private static final Map<String, String> PG_ENV = Map.of("LC_ALL", "C", "LANG", "C");
 
     private final SandboxLayout layout;
-    private final SandboxDescriptor descriptor;
+    /** Replaced as the sandbox is built and when an SSH host is restarted; always what sandbox.json says. */
+    private volatile SandboxDescriptor descriptor;
 
     private Sandbox(SandboxLayout layout, SandboxDescriptor descriptor) {
         this.layout = layout;
@@ -74,7 +79,7 @@ public final class Sandbox {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage());
         }
-        checkPrerequisites();
+        checkPrerequisites(options);
         if (Files.exists(layout.dir())) {
             try (Stream<Path> entries = Files.list(layout.dir())) {
                 if (entries.findAny().isPresent()) {
@@ -83,6 +88,9 @@ public final class Sandbox {
             }
         }
         String user = ServiceUser.resolve();
+        if (options.sshHosts() > 0) {
+            ServiceUser.checkCanLogIn(user);
+        }
         Files.createDirectories(layout.dir());
         ServiceUser.chown(layout.dir(), user);
         ServiceUser.checkCanUse(layout.dir(), user);
@@ -95,7 +103,8 @@ public final class Sandbox {
             drCopies.add(new SandboxInstance(content, freePort(taken), layout.drDataDir(content), user));
         }
         // Written first so that down() finds every data dir even if up() fails half way.
-        Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, options, primaries, drCopies));
+        Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, options, primaries, drCopies,
+                List.of()));
         try {
             sandbox.writeDescriptor();
             return sandbox.build(taken);
@@ -116,10 +125,22 @@ public final class Sandbox {
         if (!Files.isRegularFile(file)) {
             throw new IOException("sandbox dir " + layout.dir() + ": no sandbox.json (not a sandbox, or up never ran)");
         }
-        return new Sandbox(layout, SandboxDescriptor.fromJson(Files.readString(file), file));
+        Sandbox sandbox = new Sandbox(layout, SandboxDescriptor.fromJson(Files.readString(file), file));
+        // Reported, never restarted behind the caller's back: a test may have stopped it on purpose.
+        for (SandboxSshHost h : sandbox.sshHosts()) {
+            if (!SshdServer.running(h.pid(), layout.sshHostDir(h.address()))) {
+                LOG.warn("sandbox {}: sshd {}:{} (pid {}) is not running: DR copies {} behind it are unreachable",
+                        layout.dir(), h.address(), h.port(), h.pid(), h.drContentIds());
+            }
+        }
+        return sandbox;
     }
 
-    private static void checkPrerequisites() throws IOException {
+    private static void checkPrerequisites(SandboxOptions options) throws IOException {
+        if (options.sshHosts() > 0 && !Files.isExecutable(Path.of(SshdServer.SSHD))) {
+            throw new IOException("hosts: OpenSSH server not installed: " + SshdServer.SSHD
+                    + " missing (Debian package openssh-server)");
+        }
         for (String tool : List.of("initdb", "pg_ctl", "pg_basebackup", "pg_controldata")) {
             if (!Files.isExecutable(PG_BIN.resolve(tool))) {
                 throw new IOException("PostgreSQL 15 not installed: " + PG_BIN.resolve(tool)
@@ -153,25 +174,72 @@ public final class Sandbox {
                     return startPrimary(p, taken);
                 });
         LOG.info("sandbox {}: {} primaries initialised and running ({} ms)", layout.dir(), primaries.size(), millisSince(started));
-        Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, descriptor.options(),
-                primaries, descriptor.drCopies()));
-        sandbox.writeDescriptor();
-        sandbox.loadSchema();
+        descriptor = descriptor.withPrimaries(primaries);
+        writeDescriptor();
+        loadSchema();
         LOG.info("sandbox {}: GP emulation and probe tables loaded ({} ms)", layout.dir(), millisSince(started));
         // A base backup mostly waits (about 1 s) for its last WAL file to be archived: run them all at once.
         inParallel(primaries, primaries.size(), p -> {
-            sandbox.makeDrCopy(p, drCopy(p.contentId()));
+            makeDrCopy(p, drCopy(p.contentId()));
             return p;
         });
         LOG.info("sandbox {}: DR copies made ({} ms)", layout.dir(), millisSince(started));
         inParallel(primaries, primaries.size(), p -> {
-            sandbox.switchWalAndAwaitArchive(p);
+            switchWalAndAwaitArchive(p);
             return p;
         });
+        startSshHosts();
         writeOwned(layout.configFile(), DrSyncConfigFile.json(layout, user, primaries.get(0).port(),
-                descriptor.drCopies(), descriptor.options().walSegmentMb()));
+                descriptor.drCopies(), descriptor.options().walSegmentMb(), descriptor.sshHosts()));
         LOG.info("sandbox {}: up in {} ms", layout.dir(), millisSince(started));
-        return sandbox;
+        return this;
+    }
+
+    /** The address of the DR host a DR copy sits on: its SSH host's, or 127.0.0.1 when the copies are local. */
+    private String drHostAddress(int contentId) {
+        SandboxOptions options = descriptor.options();
+        if (options.sshHosts() == 0) {
+            return ServerSettings.LOCAL_ADDRESS;
+        }
+        return SandboxOptions.sshHostAddress(options.sshHostOf(drCopies().indexOf(drCopy(contentId))));
+    }
+
+    /**
+     * One sshd per SSH host, as the service user (who owns the DR data dirs), each with its own host key and
+     * a free port, letting in the client key made here; then known_hosts for the tool. Every pid goes into
+     * sandbox.json as soon as the servers run, so down() stops them even if a later step fails.
+     */
+    private void startSshHosts() throws IOException {
+        SandboxOptions options = descriptor.options();
+        if (options.sshHosts() == 0) {
+            return;
+        }
+        long started = System.nanoTime();
+        // The tool's side (client key, known_hosts) belongs to whoever runs the tool, not to the service user.
+        Files.createDirectories(layout.sshDir());
+        SshKeys.KeyPairFiles client = SshKeys.generate(layout.clientKey(), "ed25519", null);
+        List<SshdServer> servers = new ArrayList<>();
+        List<SandboxSshHost> hosts = new ArrayList<>();
+        try {
+            for (int h = 0; h < options.sshHosts(); h++) {
+                String address = SandboxOptions.sshHostAddress(h);
+                List<Integer> behind = new ArrayList<>();
+                for (int position = 0; position < drCopies().size(); position++) {
+                    if (options.sshHostOf(position) == h) {
+                        behind.add(drCopies().get(position).contentId());
+                    }
+                }
+                SshdServer server = SshdServer.start(layout.sshHostDir(address), serviceUser(), address, 0,
+                        List.of(client.publicKey()), List.of(HOST_KEY_TYPES.get(h % HOST_KEY_TYPES.size())));
+                servers.add(server);
+                hosts.add(new SandboxSshHost(address, server.port(), server.pid(), behind));
+            }
+        } finally {
+            descriptor = descriptor.withSshHosts(hosts);
+            writeDescriptor();
+        }
+        SshKeys.writeKnownHosts(layout.knownHosts(), servers);
+        LOG.info("sandbox {}: {} SSH hosts up ({} ms)", layout.dir(), hosts.size(), millisSince(started));
     }
 
     private void initPrimary(SandboxInstance p) throws IOException {
@@ -230,7 +298,8 @@ public final class Sandbox {
         pg(BASE_BACKUP_TIMEOUT, "pg_basebackup", "-D", copy.dataDir().toString(), "-h", "127.0.0.1",
                 "-p", Integer.toString(primary.port()), "-U", primary.osUser(), "-X", "none", "--checkpoint=fast",
                 "--no-sync", "--no-password");
-        writeOwned(copy.dataDir().resolve(ServerSettings.FILE), ServerSettings.drCopy(layout, copy.contentId(), copy.port()));
+        writeOwned(copy.dataDir().resolve(ServerSettings.FILE),
+                ServerSettings.drCopy(layout, copy.contentId(), copy.port(), drHostAddress(copy.contentId())));
         appendLastLine(copy.dataDir().resolve("postgresql.conf"), ServerSettings.RECOVERY_INCLUDE);
         writeOwned(copy.dataDir().resolve("standby.signal"), "");
     }
@@ -286,7 +355,11 @@ public final class Sandbox {
         for (SandboxInstance d : drCopies()) {
             rows.add(statusOf(d, SandboxStatus.Role.DR));
         }
-        return new SandboxStatus(layout.dir(), serviceUser(), rows);
+        List<SandboxStatus.SshHostStatus> hosts = sshHosts().stream()
+                .map(h -> new SandboxStatus.SshHostStatus(h.address(), h.port(), h.pid(),
+                        SshdServer.running(h.pid(), layout.sshHostDir(h.address())), h.drContentIds()))
+                .toList();
+        return new SandboxStatus(layout.dir(), serviceUser(), rows, hosts);
     }
 
     private SandboxStatus.InstanceStatus statusOf(SandboxInstance i, SandboxStatus.Role role) {
@@ -313,12 +386,20 @@ public final class Sandbox {
     }
 
     /**
-     * Stops every server running on one of the sandbox's data dirs (DR copies too, whoever started them):
+     * Stops every sshd of the sandbox (by the pid in sandbox.json, if it still names that sshd), then every
+     * server running on one of the sandbox's data dirs (DR copies too, whoever started them):
      * {@code pg_ctl stop -m fast}, then SIGKILL for any of the postmaster's processes still alive.
-     * Idempotent; touches only processes named by those data dirs' postmaster.pid.
+     * Idempotent; touches only processes named by sandbox.json and those data dirs' postmaster.pid.
      */
     public void down() throws IOException {
         List<String> failures = new ArrayList<>();
+        for (SandboxSshHost h : sshHosts()) {
+            try {
+                SshdServer.stop(h.pid(), layout.sshHostDir(h.address()));
+            } catch (RuntimeException e) {
+                failures.add("sshd " + h.address() + ":" + h.port() + ": " + e.getMessage());
+            }
+        }
         List<SandboxInstance> stopOrder = new ArrayList<>(primaries());
         stopOrder.addAll(drCopies());
         Collections.reverse(stopOrder);
@@ -419,6 +500,39 @@ public final class Sandbox {
 
     public String serviceUser() {
         return descriptor.serviceUser();
+    }
+
+    /** The SSH hosts the DR copies sit behind, in address order; empty when every DR copy is local. */
+    public List<SandboxSshHost> sshHosts() {
+        return descriptor.sshHosts();
+    }
+
+    /** The log of an SSH host's sshd; it starts afresh whenever that sshd is (re)started. */
+    public Path sshdLog(String address) {
+        return layout.sshHostDir(sshHost(address).address()).resolve(SshdServer.LOG_FILE);
+    }
+
+    /**
+     * Starts a stopped SSH host again: same address, port and host key, so the config and known_hosts still
+     * hold; sandbox.json gets its new pid. Refused while its sshd runs.
+     */
+    public synchronized SandboxSshHost restartSshHost(String address) throws IOException {
+        SandboxSshHost host = sshHost(address);
+        Path dir = layout.sshHostDir(address);
+        if (SshdServer.running(host.pid(), dir)) {
+            throw new IllegalStateException("sshd " + address + ":" + host.port() + " is already running (pid "
+                    + host.pid() + ")");
+        }
+        SandboxSshHost restarted = host.withPid(SshdServer.restart(dir, serviceUser(), address, host.port()).pid());
+        descriptor = descriptor.withSshHosts(sshHosts().stream().map(h -> h == host ? restarted : h).toList());
+        writeDescriptor();
+        return restarted;
+    }
+
+    private SandboxSshHost sshHost(String address) {
+        return sshHosts().stream().filter(h -> h.address().equals(address)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("address: no SSH host " + address + " in this sandbox (have "
+                        + sshHosts().stream().map(SandboxSshHost::address).toList() + ")"));
     }
 
     /** JDBC to one primary instance, database {@code postgres}, as the service user (trust on 127.0.0.1). */

@@ -11,12 +11,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code sandbox.json}: everything {@link Sandbox#open}, status and down need to find the instances again. */
+/** {@code sandbox.json}: everything {@link Sandbox#open}, status and down need to find the instances and sshd servers again. */
 record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
-                         List<SandboxInstance> primaries, List<SandboxInstance> drCopies) {
+                         List<SandboxInstance> primaries, List<SandboxInstance> drCopies, List<SandboxSshHost> sshHosts) {
     SandboxDescriptor {
         primaries = List.copyOf(primaries);
         drCopies = List.copyOf(drCopies);
+        sshHosts = List.copyOf(sshHosts);
+    }
+
+    SandboxDescriptor withSshHosts(List<SandboxSshHost> hosts) {
+        return new SandboxDescriptor(dir, serviceUser, options, primaries, drCopies, hosts);
+    }
+
+    SandboxDescriptor withPrimaries(List<SandboxInstance> started) {
+        return new SandboxDescriptor(dir, serviceUser, options, started, drCopies, sshHosts);
     }
 
     String toJson() {
@@ -29,8 +38,17 @@ record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
         o.put("wal_segment_mb", options.walSegmentMb());
         o.put("gp_form", options.gpForm().name());
         o.put("gp_switch_wal", options.gpSwitchWal());
+        o.put("ssh_hosts", options.sshHosts());
         putInstances(root.putArray("primaries"), primaries);
         putInstances(root.putArray("dr_copies"), drCopies);
+        ArrayNode hosts = root.putArray("ssh_hosts");
+        for (SandboxSshHost h : sshHosts) {
+            ObjectNode n = hosts.addObject();
+            n.put("address", h.address());
+            n.put("port", h.port());
+            n.put("pid", h.pid());
+            h.drContentIds().forEach(n.putArray("dr_content_ids")::add);
+        }
         return Json.pretty(root);
     }
 
@@ -57,13 +75,29 @@ record SandboxDescriptor(Path dir, String serviceUser, SandboxOptions options,
             options = new SandboxOptions(required(o, "segments", file).asInt(),
                     required(o, "wal_segment_mb", file).asInt(),
                     GpForm.valueOf(required(o, "gp_form", file).asText()),
-                    required(o, "gp_switch_wal", file).asBoolean());
+                    required(o, "gp_switch_wal", file).asBoolean(),
+                    o.path("ssh_hosts").asInt(0));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": options: " + e.getMessage());
         }
         return new SandboxDescriptor(Path.of(required(root, "dir", file).asText()), user, options,
                 instances(required(root, "primaries", file), user, file),
-                instances(required(root, "dr_copies", file), user, file));
+                instances(required(root, "dr_copies", file), user, file),
+                sshHosts(root.path("ssh_hosts"), file));
+    }
+
+    /** Absent in a sandbox without SSH hosts. */
+    private static List<SandboxSshHost> sshHosts(JsonNode array, Path file) throws IOException {
+        List<SandboxSshHost> list = new ArrayList<>();
+        for (JsonNode n : array) {
+            List<Integer> contents = new ArrayList<>();
+            for (JsonNode c : required(n, "dr_content_ids", file)) {
+                contents.add(c.asInt());
+            }
+            list.add(new SandboxSshHost(required(n, "address", file).asText(), required(n, "port", file).asInt(),
+                    required(n, "pid", file).asLong(), contents));
+        }
+        return list;
     }
 
     private static List<SandboxInstance> instances(JsonNode array, String user, Path file) throws IOException {

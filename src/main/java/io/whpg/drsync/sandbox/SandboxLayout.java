@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
  *   run/                                   unix sockets of every instance
  *   logs/primary-gpseg-1.log, ...          primary server logs (outside the data dirs, so no base backup copies them)
  *   dr_sync/                               the tool's manifests, LATEST.json, state and receipts
+ *   ssh/id_ed25519, ssh/known_hosts        with --hosts: the tool's client key and the DR hosts' keys
+ *   ssh/127.0.0.2/, ...                    with --hosts: one sshd each (config, host key, pid file, log)
  *   dr_sync_config.json, sandbox.json
  * </pre>
  */
@@ -81,6 +83,22 @@ record SandboxLayout(Path dir) {
 
     Path drSyncDir() {
         return dir.resolve("dr_sync");
+    }
+
+    Path sshDir() {
+        return dir.resolve("ssh");
+    }
+
+    Path sshHostDir(String address) {
+        return sshDir().resolve(address);
+    }
+
+    Path clientKey() {
+        return sshDir().resolve("id_ed25519");
+    }
+
+    Path knownHosts() {
+        return sshDir().resolve("known_hosts");
     }
 
     Path configFile() {

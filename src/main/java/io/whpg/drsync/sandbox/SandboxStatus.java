@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
-/** What {@link Sandbox#status()} saw: one row per instance, primaries first. */
-public record SandboxStatus(Path dir, String serviceUser, List<InstanceStatus> instances) {
+/** What {@link Sandbox#status()} saw: one row per instance, primaries first, then one per SSH host. */
+public record SandboxStatus(Path dir, String serviceUser, List<InstanceStatus> instances, List<SshHostStatus> sshHosts) {
 
     public enum Role {
         PRIMARY, DR;
@@ -25,8 +26,19 @@ public record SandboxStatus(Path dir, String serviceUser, List<InstanceStatus> i
                                  OptionalLong pid, String clusterState) {
     }
 
+    /**
+     * @param pid     the pid sandbox.json records for this host's sshd
+     * @param running whether that pid is still this host's sshd
+     */
+    public record SshHostStatus(String address, int port, long pid, boolean running, List<Integer> drContentIds) {
+        public SshHostStatus {
+            drContentIds = List.copyOf(drContentIds);
+        }
+    }
+
     public SandboxStatus {
         instances = List.copyOf(instances);
+        sshHosts = List.copyOf(sshHosts);
     }
 
     public List<InstanceStatus> primaries() {
@@ -37,23 +49,36 @@ public record SandboxStatus(Path dir, String serviceUser, List<InstanceStatus> i
         return instances.stream().filter(i -> i.role() == Role.DR).toList();
     }
 
-    /** A fixed-width table for a terminal, headed by the sandbox dir and service user. */
+    /** A fixed-width table for a terminal, headed by the sandbox dir and service user; SSH hosts in a second table. */
     public String toTable() {
-        String[] header = {"CONTENT", "ROLE", "PORT", "RUNNING", "PID", "STATE", "DATA DIR"};
         List<String[]> rows = new ArrayList<>();
-        rows.add(header);
+        rows.add(new String[] {"CONTENT", "ROLE", "PORT", "RUNNING", "PID", "STATE", "DATA DIR"});
         for (InstanceStatus i : instances) {
             rows.add(new String[] {Integer.toString(i.contentId()), i.role().label(), Integer.toString(i.port()),
                     i.running() ? "yes" : "no", i.pid().isPresent() ? Long.toString(i.pid().getAsLong()) : "-",
                     i.clusterState(), i.dataDir().toString()});
         }
-        int[] width = new int[header.length];
+        StringBuilder sb = new StringBuilder("sandbox ").append(dir).append(" (user ").append(serviceUser).append(")\n");
+        appendAligned(sb, rows);
+        if (!sshHosts.isEmpty()) {
+            List<String[]> hosts = new ArrayList<>();
+            hosts.add(new String[] {"SSH HOST", "PORT", "RUNNING", "PID", "DR CONTENT"});
+            for (SshHostStatus h : sshHosts) {
+                hosts.add(new String[] {h.address(), Integer.toString(h.port()), h.running() ? "yes" : "no",
+                        Long.toString(h.pid()), h.drContentIds().stream().map(String::valueOf).collect(Collectors.joining(","))});
+            }
+            appendAligned(sb, hosts);
+        }
+        return sb.toString();
+    }
+
+    private static void appendAligned(StringBuilder sb, List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
                 width[c] = Math.max(width[c], row[c].length());
             }
         }
-        StringBuilder sb = new StringBuilder("sandbox ").append(dir).append(" (user ").append(serviceUser).append(")\n");
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < row.length; c++) {
@@ -61,6 +86,5 @@ public record SandboxStatus(Path dir, String serviceUser, List<InstanceStatus> i
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }
-        return sb.toString();
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
  */
 final class ServerSettings {
     static final String FILE = "sandbox.conf";
+    static final String LOCAL_ADDRESS = "127.0.0.1";
     static final String INCLUDE = "include = '" + FILE + "'";
     /** The file the tool writes its recovery target into; it must come last so it wins. */
     static final String RECOVERY_INCLUDE = "include_if_exists = 'whpg_dr_sync.recovery.conf'";
@@ -18,15 +19,20 @@ final class ServerSettings {
 
     static String primary(SandboxLayout layout, int contentId, int port) {
         String archive = layout.archiveDir(contentId) + "/%f";
-        return header("primary " + SandboxLayout.instanceName(contentId), layout, port)
+        return header("primary " + SandboxLayout.instanceName(contentId), layout, LOCAL_ADDRESS, port)
                 + "archive_mode = on\n"
                 // Like real sites: a plain, non-atomic cp; the tool must cope with half-copied files.
                 + "archive_command = 'test ! -f " + archive + " && cp %p " + archive + "'\n"
                 + "logging_collector = off\n";
     }
 
-    static String drCopy(SandboxLayout layout, int contentId, int port) {
-        return header("DR copy of " + SandboxLayout.instanceName(contentId), layout, port)
+    /**
+     * A DR copy on {@code hostAddress}: it listens there as a server on that DR host would, and on 127.0.0.1,
+     * where the tool's SQL and the tests reach every instance.
+     */
+    static String drCopy(SandboxLayout layout, int contentId, int port, String hostAddress) {
+        String listen = hostAddress.equals(LOCAL_ADDRESS) ? LOCAL_ADDRESS : LOCAL_ADDRESS + "," + hostAddress;
+        return header("DR copy of " + SandboxLayout.instanceName(contentId), layout, listen, port)
                 // A DR copy must never archive: if it ever came up read-write it would push divergent WAL.
                 + "archive_mode = off\n"
                 + "restore_command = 'cp " + layout.archiveDir(contentId) + "/%f %p'\n"
@@ -38,9 +44,9 @@ final class ServerSettings {
                 + "log_rotation_size = 0\n";
     }
 
-    private static String header(String what, SandboxLayout layout, int port) {
+    private static String header(String what, SandboxLayout layout, String listenAddresses, int port) {
         return "# Written by whpg_dr_sync sandbox: " + what + "\n"
-                + "listen_addresses = '127.0.0.1'\n"
+                + "listen_addresses = '" + listenAddresses + "'\n"
                 + "port = " + port + "\n"
                 + "unix_socket_directories = '" + layout.socketDir() + "'\n"
                 + "max_connections = 30\n"

@@ -28,13 +28,28 @@ final class ServiceUser {
             return "postgres";
         }
         if (!exists(CREATED_USER)) {
+            // A real shell, as the SSH sandbox's sshd runs the DR steps through it; there is no password to log in with.
             CommandResult r = ProcessRunner.run(List.of("useradd", "--system", "--user-group", "--no-create-home",
-                    "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", CREATED_USER), null, TIMEOUT);
+                    "--home-dir", "/nonexistent", "--shell", "/bin/sh", CREATED_USER), null, TIMEOUT);
             if (!r.ok()) {
                 throw new IOException("cannot create service user " + CREATED_USER + ": " + r.firstErrorLine());
             }
         }
         return CREATED_USER;
+    }
+
+    /** sshd runs remote commands through the login shell: nologin or false would refuse every DR step. */
+    static void checkCanLogIn(String user) throws IOException {
+        CommandResult r = ProcessRunner.run(List.of("getent", "passwd", user), null, TIMEOUT);
+        String[] fields = r.stdout().strip().split(":", -1);
+        if (!r.ok() || fields.length != 7) {
+            throw new IOException("hosts: service user " + user + ": no passwd entry (getent passwd " + user + ")");
+        }
+        String shell = fields[6];
+        if (shell.endsWith("/nologin") || shell.endsWith("/false")) {
+            throw new IOException("hosts: service user " + user + " has login shell \"" + shell
+                    + "\", so its sshd cannot run the DR steps; give it a shell (usermod -s /bin/sh " + user + ")");
+        }
     }
 
     private static boolean exists(String user) {

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class SshdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshdServer.class);
     public static final String SSHD = "/usr/sbin/sshd";
+    static final String LOG_FILE = "sshd.log";
     private static final String SETSID = "setsid";
     private static final String HOST_KEY_PREFIX = "ssh_host_";
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
@@ -135,7 +136,7 @@ public final class SshdServer implements AutoCloseable {
             try {
                 long pid = awaitPidFile(launcher, dir, address, chosen);
                 LOG.info("sshd for {} on {}:{} started, pid {}", user, address, chosen, pid);
-                return new SshdServer(launcher, pid, user, address, chosen, hostKeys, dir.resolve("sshd.log"));
+                return new SshdServer(launcher, pid, user, address, chosen, hostKeys, dir.resolve(LOG_FILE));
             } catch (PortTakenException e) {
                 if (port != 0) {
                     throw new IllegalStateException("sshd cannot listen on " + address + ":" + port
@@ -255,7 +256,7 @@ public final class SshdServer implements AutoCloseable {
     private static Process launch(Path dir, String user, String address, int port, List<String> hostKeyFiles)
             throws IOException {
         Path config = dir.resolve("sshd_config");
-        Path logFile = dir.resolve("sshd.log");
+        Path logFile = dir.resolve(LOG_FILE);
         Files.deleteIfExists(dir.resolve("sshd.pid"));
         Files.deleteIfExists(logFile);
         StringBuilder text = new StringBuilder()
@@ -285,7 +286,7 @@ public final class SshdServer implements AutoCloseable {
     /** sshd's pid, once its PidFile shows it listening; a failed start is reported with its log. */
     private static long awaitPidFile(Process launcher, Path dir, String address, int port) throws IOException {
         Path pidFile = dir.resolve("sshd.pid");
-        Path logFile = dir.resolve("sshd.log");
+        Path logFile = dir.resolve(LOG_FILE);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             String pid = Files.exists(pidFile) ? Files.readString(pidFile, StandardCharsets.UTF_8) : "";

@@ -19,6 +19,9 @@ class SandboxLayoutTest {
         assertEquals(Path.of("/tmp/sbx/archive/-1"), layout.archiveDir(-1));
         assertEquals(Path.of("/tmp/sbx/dr/gpseg1/log/postgresql.log"), layout.drLog(1));
         assertEquals(Path.of("/tmp/sbx/logs/primary-gpseg1.log"), layout.primaryLog(1));
+        assertEquals(Path.of("/tmp/sbx/ssh/127.0.0.3"), layout.sshHostDir("127.0.0.3"));
+        assertEquals(Path.of("/tmp/sbx/ssh/id_ed25519"), layout.clientKey());
+        assertEquals(Path.of("/tmp/sbx/ssh/known_hosts"), layout.knownHosts());
     }
 
     @Test

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxVariantsIT {
     @RegisterExtension
-    static final SandboxFixture SANDBOX = new SandboxFixture(new SandboxOptions(1, 64, GpForm.SETOF_RECORD, false));
+    static final SandboxFixture SANDBOX = new SandboxFixture(new SandboxOptions(1, 64, GpForm.SETOF_RECORD, false, 0));
 
     @Test
     @Order(1)

@@ -25,13 +25,20 @@ class ServerSettingsTest {
 
     @Test
     void drCopyNeverArchivesRestoresFromItsArchiveAndLogsInsideItsDataDir() {
-        String conf = ServerSettings.drCopy(layout, 0, 40001);
+        String conf = ServerSettings.drCopy(layout, 0, 40001, "127.0.0.1");
         assertTrue(conf.contains("\nport = 40001\n"), conf);
+        assertTrue(conf.contains("\nlisten_addresses = '127.0.0.1'\n"), conf);
         assertTrue(conf.contains("\narchive_mode = off\n"), conf);
         assertFalse(conf.contains("archive_command"), conf);
         assertTrue(conf.contains("\nrestore_command = 'cp /tmp/sbx/archive/0/%f %p'\n"), conf);
         assertTrue(conf.contains("\nhot_standby = on\n"), conf);
         assertTrue(conf.contains("\nlog_directory = 'log'\nlog_filename = 'postgresql.log'\n"), conf);
+    }
+
+    @Test
+    void drCopyBehindAnSshHostAlsoListensOnItsHostsAddress() {
+        String conf = ServerSettings.drCopy(layout, 1, 40002, "127.0.0.3");
+        assertTrue(conf.contains("\nlisten_addresses = '127.0.0.1,127.0.0.3'\n"), conf);
     }
 
     @Test
