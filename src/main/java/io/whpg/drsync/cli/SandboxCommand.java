@@ -75,7 +75,7 @@ final class SandboxCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "status", description = "Show the sandbox's instances: running primaries, stopped DR copies.")
+    @Command(name = "status", description = "Show the sandbox's instances (running primaries, stopped DR copies) and SSH hosts.")
     static final class Status extends DirCommand {
         @Override
         public Integer call() throws Exception {

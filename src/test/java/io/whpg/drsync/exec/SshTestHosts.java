@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.whpg.drsync.sandbox.SshKeys;
+import io.whpg.drsync.sandbox.SshdLogs;
 import io.whpg.drsync.sandbox.SshdServer;
 
 /**
@@ -73,9 +74,7 @@ final class SshTestHosts implements AutoCloseable {
 
     /** Logins a server has accepted so far, from its own log: the server's count of SSH sessions. */
     static long acceptedLogins(SshdServer server) throws IOException {
-        try (Stream<String> lines = Files.lines(server.log())) {
-            return lines.filter(l -> l.contains("Accepted publickey for " + USER)).count();
-        }
+        return SshdLogs.acceptedLogins(server.log(), USER);
     }
 
     @Override

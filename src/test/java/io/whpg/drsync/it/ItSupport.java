@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 
 /** Shared plumbing of the integration tests: the CLI in-process, real pg_controldata, read-only looks at DR data. */
@@ -78,9 +79,14 @@ final class ItSupport {
 
     /** A copy of the config with one behavior key changed; the copy sits beside the original. */
     static Path withBehavior(Path config, String key, int value) throws IOException {
+        return edited(config, key + "." + value, root -> ((ObjectNode) root.path("behavior")).put(key, value));
+    }
+
+    /** A copy of the config as {@code edit} changes it, named {@code dr_sync_config.LABEL.json} beside the original. */
+    static Path edited(Path config, String label, Consumer<ObjectNode> edit) throws IOException {
         ObjectNode root = (ObjectNode) Json.MAPPER.readTree(config.toFile());
-        ((ObjectNode) root.path("behavior")).put(key, value);
-        Path copy = config.resolveSibling("dr_sync_config." + key + "." + value + ".json");
+        edit.accept(root);
+        Path copy = config.resolveSibling("dr_sync_config." + label + ".json");
         AtomicFiles.write(copy, Json.pretty(root));
         return copy;
     }
@@ -94,15 +100,16 @@ final class ItSupport {
     /**
      * The dr_probe notes visible at a parked DR instance's point: a throwaway copy of its data dir is
      * opened read-only, paused at the same LSN (so nothing past the point can replay), queried, and removed.
+     * The copy gets a plain name (pg_ctl cannot start a data dir whose path holds a $), whatever the original's.
      */
     static Set<String> rowsAtParkedPoint(Sandbox sb, SandboxInstance dr, Lsn lsn) throws Exception {
         String user = sb.serviceUser();
-        Path copy = dr.dataDir().resolveSibling(dr.dataDir().getFileName() + ".readonly-copy");
+        Path copy = dr.dataDir().resolveSibling(dr.name() + ".readonly-copy");
         run(user, "rm", "-rf", copy.toString());
         run(user, "cp", "-a", dr.dataDir().toString(), copy.toString());
         Path conf = copy.resolve("whpg_dr_sync.recovery.conf");
-        run(user, "sh", "-c", "printf '%s\\n' \"recovery_target_lsn = '" + lsn + "'\" 'recovery_target_inclusive = off' "
-                + "\"recovery_target_action = 'pause'\" > '" + conf + "'");
+        run(user, "sh", "-c", "printf '%s\\n' \"$2\" 'recovery_target_inclusive = off' \"recovery_target_action = 'pause'\" > \"$1\"",
+                "sh", conf.toString(), "recovery_target_lsn = '" + lsn + "'");
         int port = freePort();
         Path log = copy.resolve("readonly-copy.log");
         try {
