@@ -172,6 +172,8 @@ class SshHostShellIT {
     void cutsOffAHangingCommandAtItsTimeoutAndKillsIt() throws IOException {
         Path pidFile = hosts.writableDir("hang").resolve("pid");
         try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+            // Log in first: the bound below is the command's, not the SSH handshake's (slow on a loaded machine).
+            assertTrue(shell.run("true", TIMEOUT).ok());
             long started = System.nanoTime();
             CommandTimeoutException timedOut = assertThrows(CommandTimeoutException.class,
                     () -> shell.run("echo $$ > " + ShellQuote.quote(pidFile.toString()) + "; exec sleep 600",
