@@ -6,6 +6,7 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.route.ArchiveRoutes;
 import io.whpg.drsync.route.ConsumeRoute;
+import io.whpg.drsync.route.ConsumerLock;
 import io.whpg.drsync.route.ConsumeSteps;
 import io.whpg.drsync.route.CycleOutcome;
 import io.whpg.drsync.route.HostFanOut;
@@ -16,8 +17,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ManagementMBeansLevel;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.main.Main;
 
 /**
@@ -29,13 +33,17 @@ import org.apache.camel.main.Main;
 public final class DrSyncRuntime implements AutoCloseable {
     public enum Role { PRIMARY, DR }
 
+    public static final String CONSUMER_LOCKED = "consumer_locked";
+
     private final Main main = new Main();
     private final Role role;
     private final ShellOpener shells;
+    private final String lockDir;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
         this.shells = role == Role.DR ? new ShellOpener(config) : null;
+        this.lockDir = config.dr().lockDir();
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         main.configure().setJmxEnabled(true);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
@@ -55,6 +63,9 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind(HostFanOut.POOL, java.util.concurrent.Executors.newFixedThreadPool(config.ssh().maxParallelHosts(),
                     daemonThreads("dr-host")));
             main.configure().addRoutesBuilder(new HostFanOut());
+            FileLockClusterService lock = ConsumerLock.fileLock(config.dr().lockDir());
+            main.bind("whpgConsumerLock", lock);
+            main.bind("master", ConsumerLock.master(lock));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon));
         }
@@ -87,11 +98,25 @@ public final class DrSyncRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts Camel, runs one cycle, and returns how it ended. */
+    /**
+     * Starts Camel, runs one cycle, and returns how it ended. A DR cycle runs only while this process holds
+     * the consumer lock; when another consumer holds it, nothing is done and the outcome says so.
+     */
     public CycleOutcome runOnce(Map<String, Object> headers) throws Exception {
         main.start();
-        String uri = role == Role.PRIMARY ? PublishRoute.CYCLE_URI : ConsumeRoute.CYCLE_URI;
-        return template().requestBodyAndHeaders(uri, null, new HashMap<>(headers), CycleOutcome.class);
+        if (role == Role.PRIMARY) {
+            return template().requestBodyAndHeaders(PublishRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
+        }
+        String uri = ConsumeRoute.ONCE_URI + "?block=true&timeout=" + ConsumerLock.ONCE_WAIT_MILLIS;
+        try {
+            return template().requestBodyAndHeaders(uri, null, new HashMap<>(headers), CycleOutcome.class);
+        } catch (CamelExecutionException e) {
+            if (e.getCause() instanceof DirectConsumerNotAvailableException) {
+                return new CycleOutcome(CONSUMER_LOCKED, "another consumer is running on this DR cluster (it holds the lock "
+                        + ConsumerLock.NAMESPACE + " in " + lockDir + "): nothing was done", false, null);
+            }
+            throw e;
+        }
     }
 
     /** Runs the timer-driven daemon until SIGTERM or Ctrl-C. */

@@ -3,11 +3,14 @@ package io.whpg.drsync.route;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio; the
- * timer route fires it every {@code behavior.consumer_sleep_secs}.
+ * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio. It is reached
+ * only through a {@code master:} endpoint, so only the holder of the consumer lock runs cycles: the
+ * timer route (the daemon, every {@code behavior.consumer_sleep_secs}) or {@link #ONCE_URI} ({@code --once}).
  */
 public final class ConsumeRoute extends RouteBuilder {
     public static final String CYCLE_URI = "direct:dr-cycle";
+    /** Where {@code --once} sends its one cycle; it has a consumer only while this process holds the lock. */
+    public static final String ONCE_URI = "direct:dr-once";
     private final ConsumeSteps steps;
     private final long periodMillis;
     private final boolean timerStarts;
@@ -20,8 +23,12 @@ public final class ConsumeRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("timer:dr-consume?delay=0&period=" + periodMillis).routeId("dr-consume-timer").autoStartup(timerStarts)
+        from(ConsumerLock.guarded("timer:dr-consume?delay=0&period=" + periodMillis)).routeId("dr-consume-timer")
+                .autoStartup(timerStarts)
                 .to(CYCLE_URI).id("run-consume-cycle");
+
+        from(ConsumerLock.guarded(ONCE_URI)).routeId("dr-consume-once").autoStartup(!timerStarts)
+                .to(CYCLE_URI).id("run-one-consume-cycle");
 
         from(CYCLE_URI).routeId("dr-consume")
                 .doTry()
