@@ -4,6 +4,8 @@ import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.app.StatusReport;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.route.ConsumeSteps;
+import io.whpg.drsync.state.ManifestException;
+import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.RestorePointName;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +36,14 @@ final class DrCommand extends GroupCommand {
             }
             if (!once && target != null) {
                 throw new IllegalArgumentException("--target: only with --once (a daemon follows the newest point)");
+            }
+            if (target != null) {
+                // A broken or missing manifest named on the command line is bad input: refused before anything runs.
+                try {
+                    new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(target);
+                } catch (ManifestException e) {
+                    throw new IllegalArgumentException("--target: " + e.getMessage(), e);
+                }
             }
             return runRole(cfg, DrSyncRuntime.Role.DR, once, headers, observe);
         }
