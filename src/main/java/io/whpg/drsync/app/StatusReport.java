@@ -62,7 +62,18 @@ public final class StatusReport {
             current = "UNREADABLE: " + e.getMessage();
         }
         doc.put("current_restore_point", current);
-        lines.add("current restore point : " + (current == null ? "(none yet)" : current));
+        String transit = null;
+        try {
+            Optional<StateStore.Transit> t = state.transit();
+            if (t.isPresent() && (current == null || !current.equals(t.get().to()))) {
+                transit = t.get().describe();
+            }
+        } catch (IOException e) {
+            transit = "UNREADABLE: " + e.getMessage();
+        }
+        doc.put("in_transit", transit);
+        lines.add("current restore point : " + (current != null ? current
+                : transit != null ? "(none: not parked at a verified point; a cycle " + transit + ")" : "(none yet)"));
         latest(cfg, doc, lines);
 
         ArrayNode rows = doc.putArray("instances");

@@ -61,6 +61,12 @@ public final class ConsumeCycle implements AutoCloseable {
     private final HostShells shells;
     private final Map<String, Long> stepMillis = new LinkedHashMap<>();
     private Optional<String> current = Optional.empty();
+    private Optional<StateStore.Transit> transitBefore = Optional.empty();
+    private boolean departed;
+    private final List<Integer> toSettle = new ArrayList<>();
+    private boolean settled;
+    private final List<String> settleNotes = new ArrayList<>();
+    private final List<Integer> adopted = new ArrayList<>();
     private final Map<Integer, InstanceProbe> probes = new TreeMap<>();
     private final Map<Integer, Floor> floors = new TreeMap<>();
     private Selection selection;
@@ -120,13 +126,19 @@ public final class ConsumeCycle implements AutoCloseable {
         return floors;
     }
 
-    /** Reads the state file; a torn or foreign one stops the cycle rather than being trusted. */
+    /**
+     * Reads the state file and the departure marker; a torn or foreign one stops the cycle rather than
+     * being trusted. No state file with a marker means an earlier cycle moved instances and never verified
+     * a point: the DR cluster is parked nowhere known, and this cycle starts from the floors alone.
+     */
     public void readState(StateStore state) {
         try {
             current = state.current();
+            transitBefore = state.transit().filter(t -> current.isEmpty() || !current.get().equals(t.to()));
         } catch (IOException e) {
             throw new CycleFailure(STATE_UNREADABLE, e.getMessage());
         }
+        transitBefore.ifPresent(t -> LOG.warn("not parked at a verified restore point: an earlier cycle {}", t.describe()));
         lap("read_state");
     }
 
@@ -167,13 +179,29 @@ public final class ConsumeCycle implements AutoCloseable {
         return result;
     }
 
-    /** Floors from the probes; any instance that is not a parked standby copy stops the cycle. */
+    /**
+     * Floors from the probes; any instance that is not a parked standby copy stops the cycle. On the first
+     * probe, servers this tool started and a crash left running (every running one must be such) are
+     * not refused but handed to {@link #settleCalls}; the probe after that refuses whatever still runs.
+     */
     public void readProbes(List<HostReply> replies) {
         List<String> unreachable = replies.stream().filter(r -> r.error() != null).map(HostReply::problem).toList();
         if (!unreachable.isEmpty()) {
             throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
         }
+        probes.clear();
+        floors.clear();
         probes.putAll(collectProbes(replies));
+        List<InstanceProbe> running = probes.values().stream().filter(InstanceProbe::running).toList();
+        if (!settled && !running.isEmpty() && running.stream().allMatch(InstanceProbe::runningStandbyOfTheTool)) {
+            running.forEach(p -> {
+                toSettle.add(p.gpSegmentId());
+                LOG.warn("instance {} is still running towards {} (started by an earlier run that did not finish): "
+                        + "waiting for it to stop", p.gpSegmentId(), p.startedFor());
+            });
+            lap("probe");
+            return;
+        }
         List<String> refusals = new ArrayList<>();
         for (InstanceProbe p : probes.values()) {
             try {
@@ -185,6 +213,42 @@ public final class ConsumeCycle implements AutoCloseable {
         lap("probe");
         if (!refusals.isEmpty()) {
             throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals));
+        }
+    }
+
+    public boolean mustSettle() {
+        return !toSettle.isEmpty() && !settled;
+    }
+
+    /**
+     * Waits, bounded by {@code consumer_wait_reach_secs}, for the left-over servers to stop by themselves at
+     * the target they were started towards; whatever still runs then is fast-stopped (it stays in recovery).
+     */
+    public List<HostCall> settleCalls() {
+        long seconds = config.behavior().consumerWaitReachSecs();
+        Duration timeout = Duration.ofSeconds(seconds).plus(Duration.ofSeconds(90)).plus(commandTimeout());
+        return perHost("settle", timeout, segs -> HostScripts.settle(config.dr().pgBin(), refs(segs), seconds),
+                new java.util.TreeSet<>(toSettle));
+    }
+
+    public void checkSettled(List<HostReply> replies) {
+        settled = true;
+        List<String> problems = new ArrayList<>();
+        for (HostReply r : replies) {
+            if (!r.ok()) {
+                problems.add(r.problem());
+                continue;
+            }
+            ScriptOutput.parse(r.result().stdout()).loose("settled").ifPresent(lines -> lines.lines().forEach(l -> {
+                String note = "instance " + l.replaceFirst(" exited$", " stopped by itself at its target")
+                        .replaceFirst(" stopped (\\d+)$", " still running at the deadline: fast-stopped (pg_ctl exit $1)");
+                settleNotes.add(note);
+                LOG.info(note);
+            }));
+        }
+        lap("settle");
+        if (!problems.isEmpty()) {
+            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", problems));
         }
     }
 
@@ -267,6 +331,8 @@ public final class ConsumeCycle implements AutoCloseable {
     public List<HostCall> prepareCalls() {
         Manifest m = selection.manifest();
         long stamp = clock.millis();
+        m.segments().stream().map(SegmentPoint::gpSegmentId).filter(seg -> !selection.toStart().contains(seg))
+                .forEach(adopted::add);
         for (Integer seg : selection.toStart()) {
             Instance i = instances.get(seg);
             SegmentPoint p = m.segment(seg).orElseThrow();
@@ -296,9 +362,30 @@ public final class ConsumeCycle implements AutoCloseable {
         }
     }
 
+    /**
+     * Before the first instance moves: the state stops naming the current point (it will no longer hold),
+     * and the departure marker names where the cluster is going.
+     */
+    public void depart(StateStore state) {
+        if (plans.isEmpty()) {
+            return;
+        }
+        try {
+            state.depart(current, selection.manifest().restorePoint(), clock.instant());
+        } catch (IOException e) {
+            throw new CycleFailure(PREPARE_FAILED, "cannot record the departure in the state dir: " + e.getMessage());
+        }
+        departed = true;
+    }
+
+    public boolean departed() {
+        return departed;
+    }
+
     public List<HostCall> startCalls() {
         started = true;
-        return perHost("start", commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), planned(segs)),
+        String target = selection.manifest().restorePoint();
+        return perHost("start", commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), target, planned(segs)),
                 plans.keySet());
     }
 
@@ -310,11 +397,16 @@ public final class ConsumeCycle implements AutoCloseable {
         }
     }
 
+    /** Waits for the started instances; reports on them and on the adopted ones (already at the target). */
     public List<HostCall> awaitCalls() {
         long seconds = config.behavior().consumerWaitReachSecs();
         Duration timeout = Duration.ofSeconds(seconds).plus(commandTimeout());
-        return perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), planned(segs), seconds),
-                plans.keySet());
+        String target = selection.manifest().restorePoint();
+        Set<Integer> judged = new java.util.TreeSet<>(plans.keySet());
+        judged.addAll(adopted);
+        return perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), target,
+                planned(segs.stream().filter(plans::containsKey).toList()),
+                refs(segs.stream().filter(adopted::contains).toList()), seconds), judged);
     }
 
     /** Judges every started instance from its evidence; one failure fails the cycle, naming each instance. */
@@ -328,7 +420,7 @@ public final class ConsumeCycle implements AutoCloseable {
             }
             ScriptOutput out = ScriptOutput.parse(r.result().stdout());
             for (Integer seg : segmentsOn(r.call().host())) {
-                if (!plans.containsKey(seg)) {
+                if (!plans.containsKey(seg) && !adopted.contains(seg)) {
                     continue;
                 }
                 SegmentPoint p = m.segment(seg).orElseThrow();
@@ -358,7 +450,7 @@ public final class ConsumeCycle implements AutoCloseable {
                 segs -> HostScripts.stop(config.dr().pgBin(), refs(segs)), plans.keySet());
     }
 
-    /** Receipt first, then the state: every advancement has its evidence on disk before it counts. */
+    /** Receipt first, then the state (which also clears the departure marker): evidence before it counts. */
     public Path commit(ReceiptStore receipts, StateStore state) throws IOException {
         Path receipt = receipts.write(receipt(SUCCESS, "every instance verified parked at "
                 + selection.manifest().restorePoint(), true));
@@ -384,6 +476,17 @@ public final class ConsumeCycle implements AutoCloseable {
         }
         r.put("advanced", advanced);
         r.put("detail", detail);
+        transitBefore.ifPresent(t -> {
+            ObjectNode n = r.putObject("in_transit_before");
+            n.put("from", t.from().orElse(null));
+            n.put("to", t.to());
+            n.put("since_utc", t.since().toString());
+        });
+        r.put("departed", departed);
+        if (!settleNotes.isEmpty()) {
+            ArrayNode settledNode = r.putArray("settled");
+            settleNotes.forEach(settledNode::add);
+        }
         r.put("started_at_utc", startedAt.toString());
         r.put("duration_ms", Duration.between(startedAt, clock.instant()).toMillis());
         ArrayNode inst = r.putArray("instances");
@@ -399,6 +502,7 @@ public final class ConsumeCycle implements AutoCloseable {
                 n.put("floor_source", f.source());
             }
             n.put("started", plans.containsKey(seg));
+            n.put("adopted", adopted.contains(seg));
             ParkVerifier.Verdict v = verdicts.get(seg);
             if (v != null) {
                 n.put("verdict", v.status());

@@ -2,6 +2,7 @@ package io.whpg.drsync.dr;
 
 import static io.whpg.drsync.exec.ShellQuote.quote;
 
+import io.whpg.drsync.state.RestorePointName;
 import java.util.List;
 
 /**
@@ -34,7 +35,10 @@ public final class HostScripts {
                   "$PGBIN/pg_controldata" "$d" 2>&1 | sed 's/^/@@cd /'
                   [ -f "$d/standby.signal" ] && echo "@@whpg standby_signal"
                   [ -f "$d/recovery.signal" ] && echo "@@whpg recovery_signal"
-                  alive "$d" && echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
+                  if alive "$d"; then
+                    echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
+                    sed -n 's/.*"-c" "whpg_dr_sync\\.target=\\([A-Za-z0-9_.-]*\\)".*/@@whpg started_for \\1/p' "$d/postmaster.opts" 2>/dev/null
+                  fi
                   [ -f "$d/backup_label" ] && sed -n 's/^START WAL LOCATION: \\([0-9A-Fa-f]*\\/[0-9A-Fa-f]*\\).*/@@whpg backup_start \\1/p' "$d/backup_label"
                   [ -f "$d/backup_manifest" ] && tail -c 8192 "$d/backup_manifest" | tr -d '\\n' \\
                     | grep -o '"End-LSN": *"[0-9A-Fa-f]*/[0-9A-Fa-f]*"' | tail -n 1 | sed 's/^/@@whpg backup_end /'
@@ -91,17 +95,23 @@ public final class HostScripts {
         return sb.toString();
     }
 
+    /** The server option that marks a postmaster as started by the tool towards a restore point (postmaster.opts keeps it). */
+    public static final String TARGET_OPTION = "whpg_dr_sync.target";
+
     /**
      * Starts every planned instance without waiting (pg_ctl's exit code means nothing here, see FACTS),
      * then waits briefly until each has written postmaster.pid or already ended. pg_ctl pastes -D and -l
      * into a double-quoted {@code sh -c} line, where {@code $} or a backquote in a path would be expanded,
-     * so it runs inside the data directory with {@code -D .} and the log named relative to it.
+     * so it runs inside the data directory with {@code -D .} and the log named relative to it. Each server gets the
+     * placeholder option {@value #TARGET_OPTION}, so a later run can tell a server this tool started
+     * (and that a crash left running) from one started by someone else.
      */
-    public static String start(String pgBin, List<PlannedStart> plans) {
+    public static String start(String pgBin, String restorePoint, List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
                 launch() { # seg, data dir, port, log file, log file as pg_ctl gets it
                   mkdir -p "$(dirname "$4")"
-                  (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" -o "-c port=$3 -c archive_mode=off -c logging_collector=off") >/dev/null 2>&1
+                  (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" \
+                    -o "-c port=$3 -c archive_mode=off -c logging_collector=off -c $TARGET_OPTION=$TARGET") >/dev/null 2>&1
                   echo "@@whpg launched $1 $?"
                 }
                 settle() { # seg, data dir, log file: until postmaster.pid appears or the log shows the end
@@ -114,6 +124,8 @@ public final class HostScripts {
                 }
                 """);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        sb.append("TARGET_OPTION=").append(TARGET_OPTION).append('\n');
+        sb.append("TARGET=").append(quote(RestorePointName.validate("restore point", restorePoint))).append('\n');
         for (PlannedStart p : plans) {
             sb.append("launch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(p.port()).append(' ').append(quote(p.logFile())).append(' ')
@@ -135,9 +147,12 @@ public final class HostScripts {
     /**
      * Waits up to {@code seconds} for every planned postmaster to exit by itself (polled every 0.1 s on
      * the host), then reports per instance: still running or not, control data, signals, timelines and
-     * the evidence lines of its log.
+     * the evidence lines of its log. {@code adopted} instances were not started (they already stand at the
+     * target): they are reported the same way, with the evidence of the newest log of a start towards
+     * {@code restorePoint}.
      */
-    public static String await(String pgBin, List<PlannedStart> plans, long seconds) {
+    public static String await(String pgBin, String restorePoint, List<PlannedStart> plans, List<InstanceRef> adopted,
+                               long seconds) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
                 report() { # seg, data dir, log file
                   echo "@@whpg begin $1"; d=$2
@@ -166,6 +181,40 @@ public final class HostScripts {
         for (PlannedStart p : plans) {
             sb.append("report ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(quote(p.logFile())).append('\n');
+        }
+        for (InstanceRef i : adopted) {
+            String d = quote(i.dataDir());
+            sb.append("report ").append(i.gpSegmentId()).append(' ').append(d).append(" \"$(ls -1 ").append(d)
+                    .append("/log/whpg_dr_sync-").append(quote(RestorePointName.validate("restore point", restorePoint)))
+                    .append("-*.log 2>/dev/null | sort | tail -n 1)\"\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * For servers an earlier run started and left running (it was killed): waits up to {@code seconds} for
+     * each to stop by itself at its target, then fast-stops any still running (a standby stopped so stays in
+     * recovery, parked wherever it got). Reports {@code settled <seg> exited} or {@code settled <seg> stopped <rc>}.
+     */
+    public static String settle(String pgBin, List<InstanceRef> running, long seconds) {
+        StringBuilder sb = new StringBuilder(PRELUDE);
+        sb.append("PGBIN=").append(quote(pgBin)).append('\n');
+        sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
+        sb.append("while :; do\n  up=0\n");
+        for (InstanceRef i : running) {
+            sb.append("  alive ").append(quote(i.dataDir())).append(" && up=1\n");
+        }
+        sb.append("""
+                  [ $up = 0 ] && break
+                  [ "$(date +%s)" -ge "$deadline" ] && break
+                  sleep 0.1
+                done
+                """);
+        for (InstanceRef i : running) {
+            String d = quote(i.dataDir());
+            sb.append("if alive ").append(d).append("; then \"$PGBIN/pg_ctl\" stop -m fast -w -t 60 -D ").append(d)
+                    .append(" >/dev/null 2>&1; echo \"@@whpg settled ").append(i.gpSegmentId())
+                    .append(" stopped $?\"; else echo \"@@whpg settled ").append(i.gpSegmentId()).append(" exited\"; fi\n");
         }
         return sb.toString();
     }

@@ -9,11 +9,12 @@ import java.util.List;
  * postmaster runs, base-backup leftovers, and recovery settings the tool does not own.
  *
  * @param problem a one-line reason the directory could not be read, else null
+ * @param startedFor for a running server the tool started, the restore point it was started towards, else null
  */
 public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData controlData,
                             boolean standbySignal, boolean recoverySignal, Integer runningPid,
                             Lsn backupStartLsn, Lsn backupEndLsn, List<String> foreignTargetSettings,
-                            boolean includePresent, List<String> historyFiles, String problem) {
+                            boolean includePresent, List<String> historyFiles, String problem, String startedFor) {
 
     public InstanceProbe {
         foreignTargetSettings = List.copyOf(foreignTargetSettings);
@@ -24,6 +25,14 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
         return runningPid != null;
     }
 
+    /**
+     * A standby this tool started (a crash left it running) that can be left to stop at its target: it
+     * still has standby.signal and no recovery.signal, so it cannot promote itself.
+     */
+    public boolean runningStandbyOfTheTool() {
+        return running() && startedFor != null && standbySignal && !recoverySignal;
+    }
+
     /** Reads one instance's block of {@link HostScripts#probe} output; a missing block is a problem, not a guess. */
     public static InstanceProbe from(int gpSegmentId, ScriptOutput.Block b) {
         if (b == null) {
@@ -31,7 +40,7 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
         }
         if (b.has("missing")) {
             return new InstanceProbe(gpSegmentId, false, null, false, false, null, null, null,
-                    List.of(), false, List.of(), null);
+                    List.of(), false, List.of(), null, null);
         }
         ControlData cd;
         try {
@@ -45,7 +54,8 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
                     b.value("running").map(InstanceProbe::pid).orElse(null),
                     b.value("backup_start").map(v -> lsn("backup_label START WAL LOCATION", v)).orElse(null),
                     b.value("backup_end").map(InstanceProbe::endLsn).orElse(null),
-                    b.foreignSettings(), b.has("include_present"), b.historyFiles(), null);
+                    b.foreignSettings(), b.has("include_present"), b.historyFiles(), null,
+                    b.value("started_for").orElse(null));
         } catch (IllegalArgumentException e) {
             // a torn backup_label or postmaster.pid: report it for this instance instead of failing the whole cycle
             return failed(gpSegmentId, e.getMessage());
@@ -75,7 +85,7 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
 
     private static InstanceProbe failed(int gpSegmentId, String problem) {
         return new InstanceProbe(gpSegmentId, true, null, false, false, null, null, null,
-                List.of(), false, List.of(), problem);
+                List.of(), false, List.of(), problem, null);
     }
 
     /** {@code "End-LSN": "0/4000100"} from backup_manifest's WAL-Ranges. */

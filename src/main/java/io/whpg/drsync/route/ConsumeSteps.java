@@ -70,6 +70,18 @@ public final class ConsumeSteps {
         cycle(e).readProbes(replies(e));
     }
 
+    public boolean mustSettle(Exchange e) {
+        return cycle(e).mustSettle();
+    }
+
+    public void settleCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).settleCalls());
+    }
+
+    public void checkSettled(Exchange e) {
+        cycle(e).checkSettled(replies(e));
+    }
+
     public void select(Exchange e) {
         cycle(e).select(manifests);
     }
@@ -90,8 +102,11 @@ public final class ConsumeSteps {
         cycle(e).checkPrepared(replies(e));
     }
 
+    /** The departure is recorded in the state dir before the first instance starts. */
     public void startCalls(Exchange e) {
-        e.getIn().setBody(cycle(e).startCalls());
+        ConsumeCycle c = cycle(e);
+        c.depart(state);
+        e.getIn().setBody(c.startCalls());
     }
 
     public void checkStarted(Exchange e) {
@@ -150,8 +165,9 @@ public final class ConsumeSteps {
                         .forEach(r -> LOG.error("could not stop: {}", r.problem()));
             }
             Path receipt = c.fail(receipts, status, detail);
-            LOG.error("cycle failed, state not advanced: {}: {} ({} SSH sessions, receipt {})", status, detail,
-                    c.sshSessions(), receipt);
+            LOG.error("cycle failed, state not advanced{}: {}: {} ({} SSH sessions, receipt {})", c.departed()
+                    ? " (instances had started: the DR cluster is not parked at a verified restore point until a cycle succeeds)"
+                    : "", status, detail, c.sshSessions(), receipt);
             e.getIn().setBody(new CycleOutcome(status, detail, false, receipt));
         }
     }

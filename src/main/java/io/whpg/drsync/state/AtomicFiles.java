@@ -44,6 +44,13 @@ public final class AtomicFiles {
         fsyncDirectory(dir);
     }
 
+    /** Removes {@code target} if present and fsyncs its directory, so the removal survives a power loss too. */
+    public static void delete(Path target) throws IOException {
+        if (Files.deleteIfExists(target)) {
+            fsyncDirectory(target.toAbsolutePath().getParent());
+        }
+    }
+
     static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
