@@ -304,6 +304,14 @@ public final class ConsumeCycle implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (Integer seg : selection.toStart()) {
             SegmentPoint target = m.segment(seg).orElseThrow();
+            Set<String> listing = archive.list(seg);
+            Optional<String> history = WalPreflight.historyNeeded(floors.get(seg), target);
+            if (history.isPresent() && !listing.contains(history.get())) {
+                problems.add("instance " + seg + ": timeline history " + history.get() + " missing from the archive "
+                        + "(its floor is on timeline " + floors.get(seg).timeline() + ", the target on " + target.timeline()
+                        + "): cannot tell which WAL files lead there");
+                continue;
+            }
             List<String> needed = new ArrayList<>(WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive));
             // The publisher's list runs through its WAL switch: the record after the point may span a segment.
             m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> {
@@ -311,7 +319,7 @@ public final class ConsumeCycle implements AutoCloseable {
                     needed.add(n.asText());
                 }
             });
-            List<String> missing = WalPreflight.missing(needed, archive.list(seg));
+            List<String> missing = WalPreflight.missing(needed, listing);
             if (!missing.isEmpty()) {
                 problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()
                         + " WAL files missing from the archive: " + abbreviate(missing));

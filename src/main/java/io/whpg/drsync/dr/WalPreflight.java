@@ -7,6 +7,7 @@ import io.whpg.drsync.pg.WalFile;
 import io.whpg.drsync.state.SegmentPoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,6 +17,12 @@ import java.util.Set;
  */
 public final class WalPreflight {
     private WalPreflight() {
+    }
+
+    /** The timeline history file replay must read first, when the target lies on another timeline than the floor. */
+    public static Optional<String> historyNeeded(Floor floor, SegmentPoint target) {
+        return floor.timeline() == target.timeline() ? Optional.empty()
+                : Optional.of(TimelineHistory.fileName(target.timeline()));
     }
 
     /** The files replay reads: up to the one holding the first byte after the restore point. */
