@@ -13,15 +13,21 @@ import org.apache.camel.component.master.MasterComponent;
  * cluster service: by default camel-file's {@link FileLockClusterService}, an OS file lock in
  * {@code dr.lock_dir} (enough when every consumer runs on one host); a cluster service declared as a
  * bean in {@code routes/*.yaml} (ZooKeeper, Kubernetes or Consul leases, for consumers on several hosts
- * sharing the state dir) replaces it. A lock held by a process that was killed is free at once: the OS
- * drops it with the process.
+ * sharing the state dir) replaces it. A lock held by a process that was killed is dropped by the OS with
+ * the process; camel-file still honours the dead leader's last heartbeat (in {@code <namespace>.dat}) for
+ * {@link #HEARTBEAT_MULTIPLIER} retry intervals, so a rerun right after a crash gets the lock within ~2 s.
  */
 public final class ConsumerLock {
     public static final String NAMESPACE = "whpg-dr-sync-consumer";
-    /** How often a waiting daemon retries the lock. */
-    static final long RETRY_MILLIS = 1000;
-    /** How long {@code dr run --once} waits for the lock before it reports the other consumer. */
-    public static final long ONCE_WAIT_MILLIS = 2500;
+    /** How often a waiting consumer retries the lock, and how often the holder renews its heartbeat. */
+    static final long RETRY_MILLIS = 500;
+    /** Missed heartbeats after which a holder counts as gone (the OS lock still decides on one host). */
+    static final int HEARTBEAT_MULTIPLIER = 3;
+    /**
+     * How long {@code dr run --once} waits for the lock before it reports the other consumer: long enough for
+     * the heartbeat of a consumer killed just before to go stale, plus one retry.
+     */
+    public static final long ONCE_WAIT_MILLIS = (HEARTBEAT_MULTIPLIER + 3) * RETRY_MILLIS + 1000;
 
     private ConsumerLock() {
     }
@@ -33,6 +39,7 @@ public final class ConsumerLock {
         lock.setRoot(lockDir);
         lock.setAcquireLockDelay(1, TimeUnit.MILLISECONDS);
         lock.setAcquireLockInterval(RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        lock.setHeartbeatTimeoutMultiplier(HEARTBEAT_MULTIPLIER);
         return lock;
     }
 
