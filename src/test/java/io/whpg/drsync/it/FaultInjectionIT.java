@@ -1,0 +1,347 @@
+package io.whpg.drsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.whpg.drsync.config.ConfigLoader;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.ProcessRunner;
+import io.whpg.drsync.sandbox.Sandbox;
+import io.whpg.drsync.sandbox.SandboxFixture;
+import io.whpg.drsync.sandbox.SandboxInstance;
+import io.whpg.drsync.sandbox.SandboxOptions;
+import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Crash safety, by SIGKILL of the real tool (a separate JVM) at each step boundary of a cycle, then a rerun.
+ * A boundary is found from outside: the DEBUG line each step logs when it ends, or a named pipe put where
+ * the tool is about to write its next file (it blocks opening it, so the kill lands exactly between two
+ * writes). After every kill and every rerun the guarantees are checked from disk alone ({@link Evidence}):
+ * the state names a point only while every instance is parked there, it never advances without a receipt,
+ * no READY manifest lacks archived WAL, LATEST.json never names a missing manifest; and every rerun
+ * converges to the newest point, verified. The summary line goes to stdout and
+ * {@code target/fault-injection-summary.txt}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultInjectionIT {
+    @RegisterExtension
+    static final SandboxFixture SANDBOX = new SandboxFixture(SandboxOptions.defaults());
+    private static final Duration RUN_LIMIT = Duration.ofSeconds(120);
+    private static final Predicate<String> AFTER_PREPARE = l -> l.contains("HostRunner - prepare on ");
+    private static final Predicate<String> AFTER_START = l -> l.contains("HostRunner - start on ");
+    private static final Predicate<String> AFTER_AWAIT = l -> l.contains("HostRunner - await on ");
+
+    private static Sandbox sandbox;
+    private static String config;
+    private static DrSyncConfig cfg;
+    private static final List<String> killPoints = new ArrayList<>();
+    private static int runs;
+    private static final List<String> violations = new ArrayList<>();
+    private static int converged;
+    private static final List<String> notConverged = new ArrayList<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        sandbox = SANDBOX.sandbox();
+        config = sandbox.configFile().toString();
+        cfg = ConfigLoader.load(sandbox.configFile());
+    }
+
+    @AfterAll
+    static void summary() throws IOException {
+        String line = "fault injection: kill points tried " + killPoints.size() + " " + killPoints + ", runs " + runs
+                + ", advances without evidence " + violations.size() + ", converged reruns " + converged + "/"
+                + killPoints.size();
+        System.out.println(line);
+        violations.forEach(v -> System.out.println("  violation: " + v));
+        notConverged.forEach(v -> System.out.println("  not converged: " + v));
+        Path report = Path.of("target", "fault-injection-summary.txt");
+        if (Files.isDirectory(report.getParent())) {
+            Files.writeString(report, line + "\n");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void consumerKilledAtEachStepBoundaryNeverLiesAndTheRerunConverges() throws Exception {
+        consumerKill("after_target_write", run -> run.awaitLine(AFTER_PREPARE, RUN_LIMIT));
+        consumerKill("after_start", run -> run.awaitLine(AFTER_START, RUN_LIMIT));
+        consumerKill("after_verification", run -> {
+            Path fifo = fifo(cfg.dr().receiptsDir().resolve("." + latestReady() + ".receipt.json.tmp-" + run.pid()));
+            boolean reached = run.awaitLine(AFTER_AWAIT, RUN_LIMIT);
+            Thread.sleep(500);
+            assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(latestReady() + ".receipt.json")), "killed too late");
+            Files.delete(fifo);
+            return reached;
+        });
+        consumerKill("between_receipt_and_state", run -> {
+            Path fifo = fifo(cfg.dr().stateDir().resolve("." + StateStore.FILE_NAME + ".tmp-" + run.pid()));
+            boolean reached = waitFor(() -> Files.exists(cfg.dr().receiptsDir().resolve(latestReady() + ".receipt.json")));
+            Thread.sleep(300);
+            assertEquals(Optional.empty(), state().current(), "killed too late: the state was written");
+            Files.delete(fifo);
+            return reached;
+        });
+        assertEquals(List.of(), violations);
+        assertEquals(List.of(), notConverged);
+    }
+
+    /**
+     * Killed while an instance waits for WAL it cannot read: it is left running. The rerun finds it running
+     * towards the target, waits for it (the file becomes readable meanwhile), and verifies the stop.
+     */
+    @Test
+    @Order(2)
+    void consumerKilledWhileAnInstanceWaitsLeavesItRunningAndTheRerunWaitsForIt() throws Exception {
+        publishNewPoint("while_waiting");
+        Manifest m = Evidence.manifests(cfg).read(latestReady());
+        Path stuck = cfg.archive().dirFor(0).resolve(m.segment(0).orElseThrow().walFile());
+        Files.setPosixFilePermissions(stuck, Set.of());
+        try {
+            killAndRerun("while_waiting", run -> {
+                boolean reached = run.awaitLine(AFTER_START, RUN_LIMIT);
+                Thread.sleep(1500);
+                assertTrue(Files.exists(sandbox.drCopy(0).dataDir().resolve("postmaster.pid")), "instance 0 not running");
+                return reached;
+            }, rerun -> {
+                assertTrue(rerun.awaitLine(l -> l.contains("instance 0 is still running towards " + m.restorePoint()),
+                        RUN_LIMIT), rerun.output());
+                Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
+            });
+        } finally {
+            Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
+        }
+        assertEquals(List.of(), violations);
+        assertEquals(List.of(), notConverged);
+    }
+
+    /**
+     * The publisher killed after the restore point, between the NOT READY manifest and LATEST.json, while it
+     * waits for the archive, and right after the READY manifest; each time the next publish and a DR cycle
+     * converge to a new READY point.
+     */
+    @Test
+    @Order(3)
+    void publisherKilledAtEachStepNeverLeavesAnUnprovenReadyOrADanglingLatest() throws Exception {
+        publisherKill("after_restore_point", run -> run.awaitLine(l -> l.contains("created restore point"), RUN_LIMIT));
+        publisherKill("between_manifest_and_latest", run -> {
+            String before = latestName();
+            Path fifo = fifo(cfg.storage().latestPath().resolveSibling("." + cfg.storage().latestPath().getFileName()
+                    + ".tmp-" + run.pid()));
+            boolean reached = waitFor(() -> newestManifestName().filter(n -> !n.equals(before)).isPresent());
+            Thread.sleep(300);
+            assertEquals(before, latestName(), "killed too late: LATEST.json was written");
+            Files.delete(fifo);
+            return reached;
+        });
+        // The archiver of instance 0 cannot write into the archive: the publisher waits for it.
+        Path archive0 = cfg.archive().dirFor(0);
+        Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("r-x------"));
+        try {
+            publisherKill("while_awaiting_archive", run -> {
+                String before = latestName();
+                boolean reached = waitFor(() -> !latestName().equals(before));
+                Thread.sleep(500);
+                assertFalse(Json.MAPPER.readTree(cfg.storage().latestPath().toFile()).path("ready").asBoolean());
+                return reached;
+            }, () -> Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("rwx------")));
+        } finally {
+            Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("rwx------"));
+        }
+        publisherKill("after_ready_manifest", run -> waitFor(() -> newestManifestName()
+                .map(n -> Files.exists(cfg.storage().manifestDir().resolve(n + ".json")) && readyOnDisk(n)).orElse(false)));
+        assertEquals(List.of(), violations);
+        assertEquals(List.of(), notConverged);
+    }
+
+    private interface KillAt {
+        /** Waits for the boundary (the process still running), returns whether it was seen. */
+        boolean reached(ToolProcess run) throws Exception;
+    }
+
+    private interface DuringRerun {
+        void act(ToolProcess rerun) throws Exception;
+    }
+
+    private void consumerKill(String point, KillAt at) throws Exception {
+        publishNewPoint(point);
+        killAndRerun(point, at, rerun -> { });
+    }
+
+    private void killAndRerun(String point, KillAt at, DuringRerun during) throws Exception {
+        String target = latestReady();
+        Optional<String> before = state().current();
+        killPoints.add("dr:" + point);
+        try (ToolProcess run = ToolProcess.start("dr", "run", "--once", "--config", config)) {
+            runs++;
+            boolean reached = at.reached(run);
+            assertTrue(run.alive(), point + ": the cycle ended before the kill:\n" + run.output());
+            run.kill();
+            assertTrue(reached, point + ": boundary never seen:\n" + run.output());
+        }
+        check("dr:" + point + " after the kill", before);
+
+        Optional<String> beforeRerun = state().current();
+        try (ToolProcess rerun = ToolProcess.start("dr", "run", "--once", "--config", config)) {
+            runs++;
+            during.act(rerun);
+            int code = rerun.waitFor(RUN_LIMIT);
+            check("dr:" + point + " after the rerun", beforeRerun);
+            List<String> parked = Evidence.parkedAt(sandbox, target, cfg);
+            if (code == 0 && Optional.of(target).equals(state().current()) && parked.isEmpty()) {
+                converged++;
+            } else {
+                notConverged.add("dr:" + point + ": exit " + code + ", state " + state().current() + ", " + parked
+                        + "\n" + rerun.output());
+            }
+        }
+    }
+
+    private void publisherKill(String point, KillAt at) throws Exception {
+        publisherKill(point, at, () -> { });
+    }
+
+    private interface Repair {
+        void run() throws Exception;
+    }
+
+    private void publisherKill(String point, KillAt at, Repair afterKill) throws Exception {
+        commitOnEveryPrimary(point);
+        killPoints.add("primary:" + point);
+        Optional<String> dr = state().current();
+        awaitNextSecond();
+        try (ToolProcess run = ToolProcess.start("primary", "run", "--once", "--config", config)) {
+            runs++;
+            boolean reached = at.reached(run);
+            assertTrue(run.alive(), point + ": the publish ended before the kill:\n" + run.output());
+            run.kill();
+            assertTrue(reached, point + ": boundary never seen:\n" + run.output());
+        }
+        check("primary:" + point + " after the kill", dr);
+        afterKill.run();
+
+        awaitNextSecond();
+        try (ToolProcess rerun = ToolProcess.run(RUN_LIMIT, "primary", "run", "--once", "--config", config)) {
+            runs++;
+            String point2 = latestName();
+            try (ToolProcess consume = ToolProcess.run(RUN_LIMIT, "dr", "run", "--once", "--config", config)) {
+                runs++;
+                check("primary:" + point + " after the rerun", dr);
+                List<String> parked = Evidence.parkedAt(sandbox, point2, cfg);
+                if (rerun.exitCode() == 0 && readyOnDisk(point2) && consume.exitCode() == 0
+                        && Optional.of(point2).equals(state().current()) && parked.isEmpty()) {
+                    converged++;
+                } else {
+                    notConverged.add("primary:" + point + ": publish exit " + rerun.exitCode() + ", dr exit "
+                            + consume.exitCode() + ", state " + state().current() + ", " + parked + "\n"
+                            + rerun.output() + "\n" + consume.output());
+                }
+            }
+        }
+    }
+
+    /** Every guarantee, from disk; violations are collected (and fail the test at the end). */
+    private static void check(String when, Optional<String> stateBefore) throws IOException {
+        List<String> found = new ArrayList<>();
+        found.addAll(Evidence.stateHonesty(cfg, sandbox));
+        found.addAll(Evidence.advanceEvidence(cfg, stateBefore));
+        found.addAll(Evidence.publisherEvidence(cfg));
+        found.forEach(v -> violations.add(when + ": " + v));
+    }
+
+    private static StateStore state() {
+        return new StateStore(cfg.dr().stateDir());
+    }
+
+    private static void publishNewPoint(String note) throws Exception {
+        commitOnEveryPrimary(note);
+        ItSupport.Run published = ItSupport.publish(sandbox.configFile());
+        assertEquals(0, published.exitCode(), published.output());
+    }
+
+    /** Restore point names carry the second; the publisher refuses to reuse one. */
+    private static void awaitNextSecond() throws InterruptedException {
+        long second = System.currentTimeMillis() / 1000;
+        while (System.currentTimeMillis() / 1000 == second) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static String latestReady() throws IOException {
+        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
+        assertTrue(latest.path("ready").asBoolean(), latest.toString());
+        return latest.path("restore_point").asText();
+    }
+
+    private static String latestName() throws IOException {
+        Path p = cfg.storage().latestPath();
+        return Files.exists(p) ? Json.MAPPER.readTree(p.toFile()).path("restore_point").asText() : "";
+    }
+
+    private static Optional<String> newestManifestName() throws IOException {
+        return Evidence.manifests(cfg).listNewestFirst().stream().findFirst()
+                .map(p -> p.getFileName().toString().replaceFirst("\\.json$", ""));
+    }
+
+    private static boolean readyOnDisk(String name) {
+        try {
+            return Evidence.manifests(cfg).read(name).ready();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static boolean waitFor(Condition c) throws Exception {
+        long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (c.holds()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /** A named pipe where the tool will create its next temp file: opening it for writing blocks the tool there. */
+    private static Path fifo(Path at) {
+        CommandResult r = ProcessRunner.run(List.of("mkfifo", at.toString()), null, Duration.ofSeconds(10));
+        assertTrue(r.ok(), "mkfifo " + at + ": " + r.firstErrorLine());
+        return at;
+    }
+
+    private static void commitOnEveryPrimary(String note) throws Exception {
+        for (SandboxInstance p : sandbox.primaries()) {
+            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
+            }
+        }
+    }
+}
