@@ -23,7 +23,8 @@ public final class ConsumeRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from(ConsumerLock.guarded("timer:dr-consume?delay=0&period=" + periodMillis)).routeId("dr-consume-timer")
+        // synchronous: the next tick waits for the cycle to end (the host fan-out would otherwise let cycles overlap)
+        from(ConsumerLock.guarded("timer:dr-consume?delay=0&synchronous=true&period=" + periodMillis)).routeId("dr-consume-timer")
                 .autoStartup(timerStarts)
                 .to(CYCLE_URI).id("run-consume-cycle");
 

@@ -26,7 +26,9 @@ public final class PublishRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("timer:primary-publish?delay=0&period=" + periodMillis).routeId("primary-publish-timer").autoStartup(timerStarts)
+        // synchronous: the next tick waits for the cycle (and its archive wait) to end, so cycles never overlap
+        from("timer:primary-publish?delay=0&synchronous=true&period=" + periodMillis).routeId("primary-publish-timer")
+                .autoStartup(timerStarts)
                 .to(CYCLE_URI).id("run-publish-cycle");
 
         from(CYCLE_URI).routeId("primary-publish")
