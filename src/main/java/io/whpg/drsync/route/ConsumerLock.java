@@ -25,9 +25,10 @@ public final class ConsumerLock {
     static final int HEARTBEAT_MULTIPLIER = 3;
     /**
      * How long {@code dr run --once} waits for the lock before it reports the other consumer: long enough for
-     * the heartbeat of a consumer killed just before to go stale, plus one retry.
+     * the heartbeat of a consumer killed just before to go stale, then the master component's fixed 1 s
+     * before it starts the consumer, with room for a slow JVM.
      */
-    public static final long ONCE_WAIT_MILLIS = (HEARTBEAT_MULTIPLIER + 3) * RETRY_MILLIS + 1000;
+    public static final long ONCE_WAIT_MILLIS = (HEARTBEAT_MULTIPLIER + 1) * RETRY_MILLIS + 1000 + 3000;
 
     private ConsumerLock() {
     }
