@@ -33,8 +33,14 @@ final class ToolProcess implements AutoCloseable {
     }
 
     static ToolProcess start(String... args) {
+        return start(List.of(), args);
+    }
+
+    /** With extra JVM options, e.g. {@code -Dwhpg.home=DIR} for the routes/ directory the launcher would pass. */
+    static ToolProcess start(List<String> jvmOptions, String... args) {
         List<String> argv = new ArrayList<>(List.of(javaBin()));
         argv.addAll(JVM_OPTIONS);
+        argv.addAll(jvmOptions);
         String jar = System.getenv("WHPG_DR_SYNC_JAR");
         if (jar != null && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(jar))) {
             argv.addAll(List.of("-jar", jar));
