@@ -19,6 +19,7 @@ public final class TargetSelector {
     public static final String TARGET_NOT_READY = "target_not_ready";
     public static final String INSTANCE_MISMATCH = "manifest_instance_mismatch";
     public static final String WRONG_CLUSTER = "wrong_cluster";
+    private static final Set<String> IDENTITY = Set.of(WRONG_CLUSTER, INSTANCE_MISMATCH);
 
     private TargetSelector() {
     }
@@ -34,9 +35,12 @@ public final class TargetSelector {
     /**
      * The newest READY manifest past the current point that every instance can reach. {@code newestFirst}
      * holds the valid manifests newest first; scanning stops at the current point, older ones are behind it.
+     * When none is usable and one was refused for identity (another cluster, other instances), that refusal
+     * is the answer: a DR pointed at the wrong cluster fails every cycle instead of having "nothing to do".
      */
     public static Selection newest(List<Manifest> newestFirst, Optional<String> current, Map<Integer, Floor> floors) {
         String firstReason = null;
+        Selection identityRefusal = null;
         for (Manifest m : newestFirst) {
             if (current.isPresent() && current.get().equals(m.restorePoint())) {
                 break;
@@ -51,6 +55,12 @@ public final class TargetSelector {
             if (firstReason == null) {
                 firstReason = refusal.get().detail();
             }
+            if (identityRefusal == null && IDENTITY.contains(refusal.get().status())) {
+                identityRefusal = refusal.get();
+            }
+        }
+        if (identityRefusal != null) {
+            return identityRefusal;
         }
         String which = current.map(c -> "no READY manifest newer than the current restore point " + c)
                 .orElse("no READY manifest (no current restore point yet)");

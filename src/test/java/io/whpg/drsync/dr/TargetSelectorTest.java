@@ -158,6 +158,10 @@ class TargetSelectorTest {
         // the newest scan passes over it to an older manifest of this cluster
         assertSame(RP2, TargetSelector.newest(List.of(foreign, RP2, RP1), Optional.of(RP1.restorePoint()), parkedAt(RP1))
                 .manifest());
+        // with nothing else usable, the identity refusal is the answer, not "nothing to do"
+        Selection only = TargetSelector.newest(List.of(foreign, RP1), Optional.of(RP1.restorePoint()), parkedAt(RP1));
+        assertEquals(TargetSelector.WRONG_CLUSTER, only.status());
+        assertFalse(only.proceeds());
     }
 
     @Test
