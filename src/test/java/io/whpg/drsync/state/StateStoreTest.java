@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -113,5 +114,40 @@ class StateStoreTest {
         assertEquals("restore point: invalid restore point name \"rp/2\": expected 1-63 characters of [A-Za-z0-9_.-], "
                 + "not starting with '.'", e.getMessage());
         assertEquals(Optional.of("rp1"), state.current());
+    }
+
+    @Test
+    void departRemovesTheStateAndNamesTheJourneyUntilTheTargetIsVerified() throws IOException {
+        StateStore state = new StateStore(dir);
+        state.advance("rp1");
+        Instant since = Instant.parse("2026-02-01T18:35:49Z");
+        state.depart(Optional.of("rp1"), "rp2", since);
+        assertEquals(Optional.empty(), state.current());
+        assertEquals(Optional.of(new StateStore.Transit(Optional.of("rp1"), "rp2", since)), state.transit());
+        assertEquals("left rp1 for rp2 at 2026-02-01T18:35:49Z", state.transit().orElseThrow().describe());
+        state.advance("rp2");
+        assertEquals(Optional.of("rp2"), state.current());
+        assertEquals(Optional.empty(), state.transit());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(StateStore.FILE_NAME), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aFirstDepartureHasNoOrigin() throws IOException {
+        StateStore state = new StateStore(dir);
+        state.depart(Optional.empty(), "rp1", Instant.parse("2026-02-01T18:35:49Z"));
+        assertEquals(Optional.empty(), state.transit().orElseThrow().from());
+        assertEquals("left (no verified point) for rp1 at 2026-02-01T18:35:49Z", state.transit().orElseThrow().describe());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"from\" : \"rp1\", \"to\" : \"rp", "[]", "{\"from\":null,\"to\":\"rp 2\",\"since_utc\":\"2026-02-01T18:35:49Z\"}",
+            "{\"from\":null,\"to\":\"rp2\",\"since_utc\":\"yesterday\"}", "{\"from\":null,\"since_utc\":\"2026-02-01T18:35:49Z\"}"})
+    void aTornOrForeignTransitFileIsAnErrorNotAGuess(String content) throws IOException {
+        Files.writeString(dir.resolve(StateStore.TRANSIT_FILE_NAME), content);
+        IOException e = assertThrows(IOException.class, () -> new StateStore(dir).transit());
+        assertTrue(e.getMessage().startsWith(dir.resolve(StateStore.TRANSIT_FILE_NAME) + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("(torn or edited file)"), e.getMessage());
     }
 }
