@@ -85,8 +85,11 @@ public final class ParkVerifier {
         if (b.has("recovery_signal")) {
             failures.add("recovery.signal appeared");
         }
+        // A copy following the target's timeline restores that timeline's history on the way; only a history
+        // beyond the target's timeline is one the instance wrote itself, i.e. a promotion.
         List<String> newHistory = new ArrayList<>(b.historyFiles());
         newHistory.removeAll(historyBefore);
+        newHistory.removeIf(h -> historyTimeline(h) <= timeline);
         if (!newHistory.isEmpty()) {
             failures.add("new timeline history " + newHistory + " appeared: the instance was promoted");
         }
@@ -112,6 +115,11 @@ public final class ParkVerifier {
             return end;
         }
         return end.plus(Long.remainderUnsigned(end.value(), segmentSize) == 0 ? LONG_PAGE_HEADER : SHORT_PAGE_HEADER);
+    }
+
+    /** The timeline of {@code NNNNNNNN.history}; a name of another shape counts as beyond every timeline. */
+    private static long historyTimeline(String name) {
+        return name.matches("[0-9A-Fa-f]{8}\\.history") ? Long.parseLong(name.substring(0, 8), 16) : Long.MAX_VALUE;
     }
 
     /**

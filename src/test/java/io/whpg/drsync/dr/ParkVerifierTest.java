@@ -144,11 +144,19 @@ class ParkVerifierTest {
     }
 
     @Test
+    void theHistoryOfTheTargetsOwnTimelineIsRestoredOnTheWayNotAPromotion() {
+        List<String> lines = concat(List.of("@@whpg standby_signal", "@@hist 00000002.history"), PARKED_LOG);
+        assertFalse(judge(RP1, 2, List.of(), PARKED_CD, lines).detail().contains("timeline history"));
+        assertFailure("new timeline history [00000002.history] appeared: the instance was promoted",
+                judge(RP1, 1, List.of(), PARKED_CD, lines));
+    }
+
+    @Test
     void everyMissingPieceIsNamed() {
         ParkVerifier.Verdict v = judge(RP1, 2, List.of(), sample("controldata/primary-shut-down.txt"),
-                List.of("@@whpg recovery_signal", "@@hist 00000002.history"));
+                List.of("@@whpg recovery_signal", "@@hist 00000003.history"));
         assertFailure("cluster state is 'shut down', expected 'shut down in recovery'; standby.signal disappeared; "
-                + "recovery.signal appeared; new timeline history [00000002.history] appeared: the instance was promoted; "
+                + "recovery.signal appeared; new timeline history [00000003.history] appeared: the instance was promoted; "
                 + "its log lacks the line 'recovery stopping before WAL location (LSN) \"0/301FB30\"'", v);
     }
 
