@@ -122,6 +122,11 @@ public final class ConsumeCycle implements AutoCloseable {
         return shells.sshSessions();
     }
 
+    /** The manifests the newest-first scan found invalid (each one line); never applied. */
+    public List<String> skippedManifests() {
+        return List.copyOf(skippedManifests);
+    }
+
     public Map<Integer, Floor> floors() {
         return floors;
     }

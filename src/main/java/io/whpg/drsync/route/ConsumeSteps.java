@@ -134,7 +134,9 @@ public final class ConsumeSteps {
     public void nothingNew(Exchange e) {
         ConsumeCycle c = cycle(e);
         try (c) {
-            String detail = "nothing to do: " + c.selection().detail();
+            List<String> skipped = c.skippedManifests();
+            String detail = "nothing to do: " + c.selection().detail() + (skipped.isEmpty() ? ""
+                    : "; " + skipped.size() + " invalid manifest(s) skipped, first: " + skipped.get(0));
             LOG.info("{} ({} SSH sessions)", detail, c.sshSessions());
             e.getIn().setBody(new CycleOutcome(c.selection().status(), detail, true, null));
         }
