@@ -163,7 +163,7 @@ public final class StatusReport {
             latest = store.latest();
         } catch (IOException e) {
             doc.put("latest_error", e.getMessage());
-            lines.add("latest manifest       : UNREADABLE " + cfg.storage().latestPath() + ": " + e.getMessage());
+            lines.add("latest manifest       : UNREADABLE: " + e.getMessage());
             return;
         }
         if (latest.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.whpg.drsync.state;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,10 +95,20 @@ public final class ManifestStore {
         return m.find() ? m.group(1) : "";
     }
 
+    /** LATEST.json; a torn or foreign one is an IOException with one line naming the file, never a guess. */
     public Optional<ObjectNode> latest() throws IOException {
         if (!Files.exists(latestPath)) {
             return Optional.empty();
         }
-        return Optional.of((ObjectNode) Json.MAPPER.readTree(Files.readString(latestPath)));
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(Files.readString(latestPath));
+        } catch (JsonProcessingException e) {
+            throw new IOException(latestPath + ": " + Json.notValid(e) + " (torn or edited file)");
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw new IOException(latestPath + ": expected a JSON object (torn or edited file)");
+        }
+        return Optional.of(o);
     }
 }

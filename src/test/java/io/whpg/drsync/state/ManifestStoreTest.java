@@ -129,4 +129,16 @@ class ManifestStoreTest {
         store.writeLatest(m);
         assertEquals(List.of("sync_point_20260201_181406.json"), listed(store));
     }
+
+    @Test
+    void aTornLatestJsonIsOneLineNamingTheFile(@TempDir Path tmp) throws IOException {
+        Path latest = tmp.resolve("LATEST.json");
+        Files.writeString(latest, "{\n  \"restore_point\" : \"sync_po");
+        IOException e = assertThrows(IOException.class, () -> new ManifestStore(tmp, latest).latest());
+        assertEquals(latest + ": not valid JSON at line 2 column 29: Unexpected end-of-input: was expecting closing quote for a string value "
+                + "(torn or edited file)", e.getMessage());
+        Files.writeString(latest, "[]");
+        assertEquals(latest + ": expected a JSON object (torn or edited file)",
+                assertThrows(IOException.class, () -> new ManifestStore(tmp, latest).latest()).getMessage());
+    }
 }
