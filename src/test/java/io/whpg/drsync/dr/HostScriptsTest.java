@@ -313,4 +313,41 @@ class HostScriptsTest {
         assertEquals(Optional.of("7 1"), ScriptOutput.parse(r.stdout()).loose("stopped"), "pg_ctl's failure is reported");
         assertTrue(live.isAlive());
     }
+
+    @Test
+    void anAdoptedInstanceIsReportedWithTheEvidenceOfItsNewestStartTowardsTheTarget() throws IOException {
+        Path d = parkedCopy(NASTY);
+        Path logs = Files.createDirectories(d.resolve("log"));
+        Files.writeString(logs.resolve("whpg_dr_sync-rp1-1700000000000.log"), "LOG:  recovery stopping before WAL location (LSN) \"0/1\"\n");
+        Files.writeString(logs.resolve("whpg_dr_sync-rp1-1700000009000.log"), "LOG:  recovery stopping before WAL location (LSN) \"0/9000000\"\n");
+        Files.writeString(logs.resolve("whpg_dr_sync-rp2-1700000099000.log"), "LOG:  recovery stopping before WAL location (LSN) \"0/2\"\n");
+        CommandResult r = run(HostScripts.await(PG_BIN, "rp1", List.of(), List.of(new InstanceRef(4, d.toString())), 5));
+        assertTrue(r.ok(), r.stderr());
+        ScriptOutput.Block b = ScriptOutput.parse(r.stdout()).block(4).orElseThrow();
+        assertEquals(List.of("LOG:  recovery stopping before WAL location (LSN) \"0/9000000\""), b.log());
+        assertTrue(b.has("standby_signal"));
+        assertFalse(b.has("running"));
+    }
+
+    @Test
+    void settleReportsAServerThatStoppedByItselfAndFastStopsNothingElse() throws IOException {
+        Path gone = parkedCopy("gone");
+        Path none = parkedCopy(NASTY);
+        CommandResult r = run(HostScripts.settle(PG_BIN, List.of(new InstanceRef(0, gone.toString()),
+                new InstanceRef(1, none.toString())), 5));
+        assertTrue(r.ok(), r.stderr());
+        assertEquals(Optional.of("0 exited\n1 exited"), ScriptOutput.parse(r.stdout()).loose("settled"));
+    }
+
+    @Test
+    void theProbeNamesTheTargetARunningServerWasStartedTowards() throws IOException {
+        Path d = parkedCopy(NASTY);
+        running(d);
+        Files.writeString(d.resolve("postmaster.opts"), PG_BIN + "/postgres \"-D\" \"" + d + "\" \"-c\" \"port=5432\" "
+                + "\"-c\" \"" + HostScripts.TARGET_OPTION + "=sync_point_20260201_181406\"\n");
+        CommandResult r = run(HostScripts.probe(PG_BIN, List.of(new InstanceRef(0, d.toString()))));
+        InstanceProbe p = InstanceProbe.from(0, ScriptOutput.parse(r.stdout()).block(0).orElseThrow());
+        assertEquals("sync_point_20260201_181406", p.startedFor());
+        assertTrue(p.runningStandbyOfTheTool());
+    }
 }
