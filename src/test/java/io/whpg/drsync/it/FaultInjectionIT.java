@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Crash safety, by SIGKILL of the real tool (a separate JVM) at each step boundary of a cycle, then a rerun.
+ * Crash safety, by SIGKILL of the real tool (a separate JVM) at each step boundary of a cycle, then a rerun
+ * (in this JVM, a fresh Camel runtime, unless the test must act beside it).
  * A boundary is found from outside: the DEBUG line each step logs when it ends, or a named pipe put where
  * the tool is about to write its next file (it blocks opening it, so the kill lands exactly between two
  * writes). After every kill and every rerun the guarantees are checked from disk alone ({@link Evidence}):
@@ -140,12 +141,52 @@ class FaultInjectionIT {
     }
 
     /**
+     * Killed while an instance waits for WAL it cannot read, and the file stays unreadable: the rerun waits
+     * (bounded, 2 s here) for the left-over server, fast-stops it, tries again and fails without naming any
+     * point and without leaving a server running; once the file is readable, the next run converges.
+     */
+    @Test
+    @Order(3)
+    void aServerLeftRunningThatCannotReachItsTargetIsStoppedByTheRerun() throws Exception {
+        String shortWait = ItSupport.withBehavior(sandbox.configFile(), "consumer_wait_reach_secs", 2).toString();
+        publishNewPoint("still_unreadable");
+        Manifest m = Evidence.manifests(cfg).read(latestReady());
+        Path stuck = cfg.archive().dirFor(0).resolve(m.segment(0).orElseThrow().walFile());
+        Files.setPosixFilePermissions(stuck, Set.of());
+        try {
+            killAndRerun("while_waiting_wal_stays_unreadable", run -> {
+                boolean reached = run.awaitLine(AFTER_START, RUN_LIMIT);
+                Thread.sleep(1000);
+                return reached;
+            }, rerun -> {
+                try (ToolProcess still = ToolProcess.run(RUN_LIMIT, "dr", "run", "--once", "--config", shortWait)) {
+                    runs++;
+                    assertEquals(1, still.exitCode(), still.output());
+                    assertTrue(still.stderr().contains("instance 0 still running at the deadline: fast-stopped"),
+                            still.output());
+                    assertTrue(still.stdout().startsWith("FAILED timeout_waiting_for_wal: instance 0: "), still.output());
+                    assertEquals(Optional.empty(), state().current());
+                    for (SandboxInstance i : sandbox.drCopies()) {
+                        assertFalse(Files.exists(i.dataDir().resolve("postmaster.pid")), "instance " + i.contentId()
+                                + " left running");
+                    }
+                }
+                Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
+            }, true);
+        } finally {
+            Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
+        }
+        assertEquals(List.of(), violations);
+        assertEquals(List.of(), notConverged);
+    }
+
+    /**
      * The publisher killed after the restore point, between the NOT READY manifest and LATEST.json, while it
      * waits for the archive, and right after the READY manifest; each time the next publish and a DR cycle
      * converge to a new READY point.
      */
     @Test
-    @Order(3)
+    @Order(4)
     void publisherKilledAtEachStepNeverLeavesAnUnprovenReadyOrADanglingLatest() throws Exception {
         publisherKill("after_restore_point", run -> run.awaitLine(l -> l.contains("created restore point"), RUN_LIMIT));
         publisherKill("between_manifest_and_latest", run -> {
@@ -189,10 +230,15 @@ class FaultInjectionIT {
 
     private void consumerKill(String point, KillAt at) throws Exception {
         publishNewPoint(point);
-        killAndRerun(point, at, rerun -> { });
+        killAndRerun(point, at, null);
     }
 
     private void killAndRerun(String point, KillAt at, DuringRerun during) throws Exception {
+        killAndRerun(point, at, during, false);
+    }
+
+    /** {@code beforeRerun}: {@code during} runs (and repairs) before the converging rerun starts, not beside it. */
+    private void killAndRerun(String point, KillAt at, DuringRerun during, boolean beforeRerun) throws Exception {
         String target = latestReady();
         Optional<String> before = state().current();
         killPoints.add("dr:" + point);
@@ -205,19 +251,32 @@ class FaultInjectionIT {
         }
         check("dr:" + point + " after the kill", before);
 
-        Optional<String> beforeRerun = state().current();
-        try (ToolProcess rerun = ToolProcess.start("dr", "run", "--once", "--config", config)) {
-            runs++;
-            during.act(rerun);
-            int code = rerun.waitFor(RUN_LIMIT);
-            check("dr:" + point + " after the rerun", beforeRerun);
-            List<String> parked = Evidence.parkedAt(sandbox, target, cfg);
-            if (code == 0 && Optional.of(target).equals(state().current()) && parked.isEmpty()) {
-                converged++;
-            } else {
-                notConverged.add("dr:" + point + ": exit " + code + ", state " + state().current() + ", " + parked
-                        + "\n" + rerun.output());
+        if (beforeRerun) {
+            during.act(null);
+            check("dr:" + point + " after the runs before the repair", before);
+        }
+        Optional<String> stateBeforeRerun = state().current();
+        int code;
+        String output;
+        runs++;
+        if (during == null || beforeRerun) {
+            // Nothing to do beside it: the rerun runs in this JVM (a fresh Camel runtime), which saves a JVM start.
+            ItSupport.Run rerun = ItSupport.cli("dr", "run", "--once", "--config", config);
+            code = rerun.exitCode();
+            output = rerun.output();
+        } else {
+            try (ToolProcess rerun = ToolProcess.start("dr", "run", "--once", "--config", config)) {
+                during.act(rerun);
+                code = rerun.waitFor(RUN_LIMIT);
+                output = rerun.output();
             }
+        }
+        check("dr:" + point + " after the rerun", stateBeforeRerun);
+        List<String> parked = Evidence.parkedAt(sandbox, target, cfg);
+        if (code == 0 && Optional.of(target).equals(state().current()) && parked.isEmpty()) {
+            converged++;
+        } else {
+            notConverged.add("dr:" + point + ": exit " + code + ", state " + state().current() + ", " + parked + "\n" + output);
         }
     }
 
@@ -244,23 +303,21 @@ class FaultInjectionIT {
         check("primary:" + point + " after the kill", dr);
         afterKill.run();
 
+        // The reruns run in this JVM (fresh Camel runtimes): the publish, then a DR cycle to its point.
         awaitNextSecond();
-        try (ToolProcess rerun = ToolProcess.run(RUN_LIMIT, "primary", "run", "--once", "--config", config)) {
-            runs++;
-            String point2 = latestName();
-            try (ToolProcess consume = ToolProcess.run(RUN_LIMIT, "dr", "run", "--once", "--config", config)) {
-                runs++;
-                check("primary:" + point + " after the rerun", dr);
-                List<String> parked = Evidence.parkedAt(sandbox, point2, cfg);
-                if (rerun.exitCode() == 0 && readyOnDisk(point2) && consume.exitCode() == 0
-                        && Optional.of(point2).equals(state().current()) && parked.isEmpty()) {
-                    converged++;
-                } else {
-                    notConverged.add("primary:" + point + ": publish exit " + rerun.exitCode() + ", dr exit "
-                            + consume.exitCode() + ", state " + state().current() + ", " + parked + "\n"
-                            + rerun.output() + "\n" + consume.output());
-                }
-            }
+        ItSupport.Run rerun = ItSupport.publish(sandbox.configFile());
+        runs++;
+        String point2 = latestName();
+        ItSupport.Run consume = ItSupport.cli("dr", "run", "--once", "--config", config);
+        runs++;
+        check("primary:" + point + " after the rerun", dr);
+        List<String> parked = Evidence.parkedAt(sandbox, point2, cfg);
+        if (rerun.exitCode() == 0 && readyOnDisk(point2) && consume.exitCode() == 0
+                && Optional.of(point2).equals(state().current()) && parked.isEmpty()) {
+            converged++;
+        } else {
+            notConverged.add("primary:" + point + ": publish exit " + rerun.exitCode() + ", dr exit " + consume.exitCode()
+                    + ", state " + state().current() + ", " + parked + "\n" + rerun.output() + "\n" + consume.output());
         }
     }
 
