@@ -63,13 +63,12 @@ public final class StatusReport {
         }
         doc.put("current_restore_point", current);
         String transit = null;
-        try {
-            Optional<StateStore.Transit> t = state.transit();
-            if (t.isPresent() && (current == null || !current.equals(t.get().to()))) {
-                transit = t.get().describe();
+        if (current == null) {
+            try {
+                transit = state.transit().map(StateStore.Transit::describe).orElse(null);
+            } catch (IOException e) {
+                transit = "UNREADABLE: " + e.getMessage();
             }
-        } catch (IOException e) {
-            transit = "UNREADABLE: " + e.getMessage();
         }
         doc.put("in_transit", transit);
         lines.add("current restore point : " + (current != null ? current

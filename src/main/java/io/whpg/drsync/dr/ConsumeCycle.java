@@ -139,7 +139,8 @@ public final class ConsumeCycle implements AutoCloseable {
     public void readState(StateStore state) {
         try {
             current = state.current();
-            transitBefore = state.transit().filter(t -> current.isEmpty() || !current.get().equals(t.to()));
+            // The state file, when present, is the truth: a marker beside it is a leftover of a crash between two writes.
+            transitBefore = current.isPresent() ? Optional.empty() : state.transit();
         } catch (IOException e) {
             throw new CycleFailure(STATE_UNREADABLE, e.getMessage());
         }

@@ -57,8 +57,8 @@ public final class StateStore {
     }
 
     /**
-     * The departure marker, when a cycle moved instances and no later cycle verified a point. It outlives the
-     * state file only by a crash between the two writes of {@link #advance}; then the state file names its target.
+     * The departure marker, when a cycle moved instances and no later cycle verified a point. Read it only when
+     * {@link #current()} is empty: beside a state file it is a leftover of a crash between two writes.
      */
     public Optional<Transit> transit() throws IOException {
         if (!Files.exists(transitFile)) {
