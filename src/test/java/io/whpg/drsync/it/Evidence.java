@@ -69,6 +69,13 @@ final class Evidence {
         if (Files.exists(i.dataDir().resolve("postmaster.pid"))) {
             return Optional.of(who + " is running");
         }
+        if (!Files.exists(i.dataDir().resolve("standby.signal")) || Files.exists(i.dataDir().resolve("recovery.signal"))) {
+            return Optional.of(who + " lost standby.signal or gained recovery.signal");
+        }
+        Path conf = i.dataDir().resolve("whpg_dr_sync.recovery.conf");
+        if (Files.exists(conf) && !Files.readString(conf).contains("recovery_target_action = 'shutdown'\n")) {
+            return Optional.of(who + ": its recovery file does not end recovery by shutting down");
+        }
         ControlData cd = ItSupport.controlData(sb, i.dataDir());
         if (!cd.isShutDownInRecovery()) {
             return Optional.of(who + " is '" + cd.clusterState() + "'");
