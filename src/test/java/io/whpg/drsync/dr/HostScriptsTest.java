@@ -262,12 +262,13 @@ class HostScriptsTest {
                 + "echo 'database system is shut down' > \"$6\"\n");
         bin.resolve("pg_ctl").toFile().setExecutable(true);
 
-        CommandResult r = run(HostScripts.start(bin.toString(), List.of(plan(3, d, "sync_point_x", "0/9000000"))));
+        CommandResult r = run(HostScripts.start(bin.toString(), "sync_point_x", List.of(plan(3, d, "sync_point_x", "0/9000000"))));
 
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals(Optional.of("3 0"), ScriptOutput.parse(r.stdout()).loose("launched"));
         assertEquals(List.of(d.toString(), "start", "-W", "-D", ".", "-l", "log/whpg_dr_sync-sync_point_x.log", "-o",
-                "-c port=5432 -c archive_mode=off -c logging_collector=off"), Files.readAllLines(seen));
+                "-c port=5432 -c archive_mode=off -c logging_collector=off -c whpg_dr_sync.target=sync_point_x"),
+                Files.readAllLines(seen));
         assertTrue(Files.isDirectory(d.resolve("log")));
     }
 

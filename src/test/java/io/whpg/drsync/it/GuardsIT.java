@@ -1,7 +1,6 @@
 package io.whpg.drsync.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -352,11 +351,7 @@ class GuardsIT {
     }
 
     private static Path configWith(Consumer<ObjectNode> edit, String name) throws Exception {
-        ObjectNode root = (ObjectNode) Json.MAPPER.readTree(config.toFile());
-        edit.accept(root);
-        Path copy = config.resolveSibling("dr_sync_config." + name + ".json");
-        AtomicFiles.write(copy, Json.pretty(root));
-        return copy;
+        return ItSupport.edited(config, name, edit);
     }
 
     /** Nothing changed but one new failure receipt with {@code status}: no data dir, state or archive file. */

@@ -12,7 +12,6 @@ import io.whpg.drsync.sandbox.Sandbox;
 import io.whpg.drsync.sandbox.SandboxFixture;
 import io.whpg.drsync.sandbox.SandboxOptions;
 import io.whpg.drsync.state.AtomicFiles;
-import io.whpg.drsync.state.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -49,11 +48,8 @@ class OneAtATimeIT {
     @BeforeAll
     static void load() throws Exception {
         sandbox = SANDBOX.sandbox();
-        ObjectNode root = (ObjectNode) Json.MAPPER.readTree(sandbox.configFile().toFile());
-        ((ObjectNode) root.path("behavior")).put("consumer_sleep_secs", 1).put("publisher_sleep_secs", 1)
-                .put("publisher_wait_archive_secs", 3);
-        Path copy = sandbox.configFile().resolveSibling("dr_sync_config.every-second.json");
-        AtomicFiles.write(copy, Json.pretty(root));
+        Path copy = ItSupport.edited(sandbox.configFile(), "every-second", root -> ((ObjectNode) root.path("behavior"))
+                .put("consumer_sleep_secs", 1).put("publisher_sleep_secs", 1).put("publisher_wait_archive_secs", 3));
         everySecond = copy.toString();
         cfg = ConfigLoader.load(copy);
         ItSupport.Run published = ItSupport.publish(sandbox.configFile());
