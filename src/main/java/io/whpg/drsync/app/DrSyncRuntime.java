@@ -60,6 +60,10 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.configure().addRoutesBuilder(new PublishRoute(new PublishSteps(config, archive, clock),
                     config.behavior().publisherSleepSecs() * 1000L, daemon));
         } else {
+            for (var i : config.dr().instances()) {
+                main.bind(ConsumeSteps.dataSourceName(i.gpSegmentId()),
+                        PublishSteps.dataSource(config.primary(), i.host(), i.port(), false));
+            }
             main.bind(HostFanOut.POOL, java.util.concurrent.Executors.newFixedThreadPool(config.ssh().maxParallelHosts(),
                     daemonThreads("dr-host")));
             main.configure().addRoutesBuilder(new HostFanOut());

@@ -69,6 +69,7 @@ public final class ConsumeCycle implements AutoCloseable {
     private final List<Integer> adopted = new ArrayList<>();
     private final Map<Integer, InstanceProbe> probes = new TreeMap<>();
     private final Map<Integer, Floor> floors = new TreeMap<>();
+    private final Map<Integer, String> refusals = new TreeMap<>();
     private Selection selection;
     private final List<String> skippedManifests = new ArrayList<>();
     private final Map<Integer, PlannedStart> plans = new TreeMap<>();
@@ -186,7 +187,8 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     /**
-     * Floors from the probes; any instance that is not a parked standby copy stops the cycle. On the first
+     * Floors from the probes; an instance that is not a parked standby copy is noted for
+     * {@link #refuseUnparked}. On the first
      * probe, servers this tool started and a crash left running (every running one must be such) are
      * not refused but handed to {@link #settleCalls}; the probe after that refuses whatever still runs.
      */
@@ -197,6 +199,7 @@ public final class ConsumeCycle implements AutoCloseable {
         }
         probes.clear();
         floors.clear();
+        refusals.clear();
         probes.putAll(collectProbes(replies));
         List<InstanceProbe> running = probes.values().stream().filter(InstanceProbe::running).toList();
         if (!settled && !running.isEmpty() && running.stream().allMatch(InstanceProbe::runningStandbyOfTheTool)) {
@@ -208,17 +211,36 @@ public final class ConsumeCycle implements AutoCloseable {
             lap("probe");
             return;
         }
-        List<String> refusals = new ArrayList<>();
         for (InstanceProbe p : probes.values()) {
             try {
                 floors.put(p.gpSegmentId(), Floors.of(p));
             } catch (NotParkedException e) {
-                refusals.add(e.getMessage());
+                refusals.put(p.gpSegmentId(), e.getMessage());
             }
         }
         lap("probe");
+    }
+
+    /** Refused instances whose server is up: their floor is what they replayed, which only SQL can tell. */
+    public List<Integer> runningRefused() {
+        return refusals.keySet().stream().filter(seg -> probes.get(seg).running()).toList();
+    }
+
+    /** What a running instance said over SQL: in recovery or not, and how far it has replayed. */
+    public void sqlFloor(int gpSegmentId, boolean inRecovery, String replayLsn) {
+        refusals.computeIfPresent(gpSegmentId, (seg, why) -> why + (inRecovery
+                ? ", in recovery, replayed to " + replayLsn + " (SQL)"
+                : ", READ-WRITE (not in recovery, SQL): it was promoted or is not a DR copy"));
+    }
+
+    public void sqlFloorUnavailable(int gpSegmentId, String error) {
+        refusals.computeIfPresent(gpSegmentId, (seg, why) -> why + " (SQL floor unavailable: " + error + ")");
+    }
+
+    /** Any instance that is not a parked standby copy stops the cycle here, before anything is touched. */
+    public void refuseUnparked() {
         if (!refusals.isEmpty()) {
-            throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals));
+            throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals.values()));
         }
     }
 

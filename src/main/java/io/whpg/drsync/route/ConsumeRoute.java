@@ -11,6 +11,7 @@ public final class ConsumeRoute extends RouteBuilder {
     public static final String CYCLE_URI = "direct:dr-cycle";
     /** Where {@code --once} sends its one cycle; it has a consumer only while this process holds the lock. */
     public static final String ONCE_URI = "direct:dr-once";
+    private static final String SQL_FLOORS_URI = "direct:dr-sql-floors";
     private final ConsumeSteps steps;
     private final long periodMillis;
     private final boolean timerStarts;
@@ -31,6 +32,20 @@ public final class ConsumeRoute extends RouteBuilder {
         from(ConsumerLock.guarded(ONCE_URI)).routeId("dr-consume-once").autoStartup(!timerStarts)
                 .to(CYCLE_URI).id("run-one-consume-cycle");
 
+        // A server found running is refused; SQL says how far it replayed and whether it is still in recovery.
+        from(SQL_FLOORS_URI).routeId("dr-sql-floors")
+                .split(method(steps, "sqlFloorQueries"))
+                    .process(BodyHeaders::apply)
+                    .doTry()
+                        .setBody(constant("SELECT pg_is_in_recovery() AS in_recovery, pg_last_wal_replay_lsn()::text AS replay_lsn"))
+                        .toD("jdbc:${header.WhpgDataSource}").id("sql-floor")
+                        .process(steps::recordSqlFloor).id("record-sql-floor")
+                    .endDoTry()
+                    .doCatch(Exception.class)
+                        .process(steps::sqlFloorUnavailable).id("sql-floor-unavailable")
+                    .end()
+                .end();
+
         from(CYCLE_URI).routeId("dr-consume")
                 .doTry()
                 .process(steps::begin).id("read-state")
@@ -46,6 +61,8 @@ public final class ConsumeRoute extends RouteBuilder {
                         .to(HostFanOut.URI).id("probe-instances-again")
                         .process(steps::readProbes).id("compute-floors-again")
                 .end()
+                .to(SQL_FLOORS_URI).id("sql-floors")
+                .process(steps::refuseUnparked).id("refuse-unparked")
                 .process(steps::select).id("select-target")
                 .choice().id("target-chosen")
                     .when(method(steps, "hasWork"))

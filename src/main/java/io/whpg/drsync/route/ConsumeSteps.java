@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.Exchange;
@@ -68,6 +69,34 @@ public final class ConsumeSteps {
 
     public void readProbes(Exchange e) {
         cycle(e).readProbes(replies(e));
+    }
+
+    /** Registry name of a DR instance's DataSource, for the SQL floor of a server found running. */
+    public static String dataSourceName(int gpSegmentId) {
+        return "dr-gpseg" + gpSegmentId;
+    }
+
+    /** One body per refused instance whose server is up: its DataSource and segment id, as split headers. */
+    public List<Map<String, Object>> sqlFloorQueries(Exchange e) {
+        return cycle(e).runningRefused().stream()
+                .map(seg -> Map.<String, Object>of(BodyHeaders.DATA_SOURCE, dataSourceName(seg), BodyHeaders.SEGMENT, seg))
+                .toList();
+    }
+
+    public void recordSqlFloor(Exchange e) {
+        Map<?, ?> row = (Map<?, ?>) e.getIn().getBody(List.class).get(0);
+        cycle(e).sqlFloor(e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class), Boolean.TRUE.equals(row.get("in_recovery")),
+                String.valueOf(row.get("replay_lsn")));
+    }
+
+    public void sqlFloorUnavailable(Exchange e) {
+        Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        cycle(e).sqlFloorUnavailable(e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class),
+                cause == null ? "unknown" : String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+    }
+
+    public void refuseUnparked(Exchange e) {
+        cycle(e).refuseUnparked();
     }
 
     public boolean mustSettle(Exchange e) {

@@ -41,7 +41,7 @@ public final class PublishRoute extends RouteBuilder {
                 // A restartpoint on the DR needs a checkpoint record to replay (FACTS)
                 .process(steps::perInstance)
                 .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException()
-                    .process(PublishRoute::headersFromBody)
+                    .process(BodyHeaders::apply)
                     .setBody(constant("CHECKPOINT"))
                     .toD(ON_INSTANCE).id("checkpoint-instance")
                 .end()
@@ -51,7 +51,7 @@ public final class PublishRoute extends RouteBuilder {
                 .process(steps::readRestorePoint).id("read-restore-lsns")
                 .process(steps::perInstance)
                 .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException()
-                    .process(PublishRoute::headersFromBody)
+                    .process(BodyHeaders::apply)
                     .setBody(constant("SELECT pg_walfile_name(CAST(:?WhpgLsn AS pg_lsn)) AS wal_file,"
                             + " (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,"
                             + " (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS wal_segment_size"))
@@ -73,7 +73,7 @@ public final class PublishRoute extends RouteBuilder {
                                 // Builds without gp_switch_wal(): switch on every instance in utility mode
                                 .process(steps::perInstance)
                                 .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException()
-                                    .process(PublishRoute::headersFromBody)
+                                    .process(BodyHeaders::apply)
                                     .setBody(constant("SELECT pg_switch_wal()::text AS lsn"))
                                     .toD(ON_INSTANCE).id("switch-wal-on-instance")
                                     .process(steps::readInstanceSwitch)
@@ -85,7 +85,7 @@ public final class PublishRoute extends RouteBuilder {
                     .process(steps::pollPause)
                     .process(steps::perInstance)
                     .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException()
-                        .process(PublishRoute::headersFromBody)
+                        .process(BodyHeaders::apply)
                         .setBody(constant("SELECT last_archived_wal, last_archived_time::text AS last_archived_time,"
                                 + " last_failed_wal FROM pg_stat_archiver"))
                         .toD(ON_INSTANCE).id("read-archiver")
@@ -98,9 +98,5 @@ public final class PublishRoute extends RouteBuilder {
                     .process(steps::failed).id("record-failure")
                 .end()
                 .process(new CycleStats()).id("cycle-stats");
-    }
-
-    private static void headersFromBody(org.apache.camel.Exchange e) {
-        e.getIn().getHeaders().putAll(e.getIn().getBody(java.util.Map.class));
     }
 }

@@ -29,8 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class PublishSteps {
     public static final String CYCLE = "whpgPublishCycle";
     public static final String NAME_HEADER = "WhpgRestorePoint";
-    public static final String DATA_SOURCE_HEADER = "WhpgDataSource";
-    public static final String SEGMENT_HEADER = "WhpgSegmentId";
     public static final String LSN_HEADER = "WhpgLsn";
     public static final String DEADLINE = "whpgArchiveDeadline";
     private static final long ARCHIVE_POLL_MILLIS = 100;
@@ -103,7 +101,7 @@ public final class PublishSteps {
         List<Map<String, Object>> bodies = new ArrayList<>();
         for (PrimaryInstance i : c.instances()) {
             Lsn lsn = c.restoreLsns().get(i.gpSegmentId());
-            bodies.add(Map.of(DATA_SOURCE_HEADER, i.dataSourceName(), SEGMENT_HEADER, i.gpSegmentId(),
+            bodies.add(Map.of(BodyHeaders.DATA_SOURCE, i.dataSourceName(), BodyHeaders.SEGMENT, i.gpSegmentId(),
                     LSN_HEADER, lsn == null ? "0/0" : lsn.toString()));
         }
         e.getIn().setBody(bodies);
@@ -120,7 +118,7 @@ public final class PublishSteps {
 
     public void readFacts(Exchange e) {
         Map<?, ?> row = firstRow(e);
-        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        int seg = e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
         long segmentSize = ((Number) row.get("wal_segment_size")).longValue();
         if (segmentSize != config.behavior().walSegmentSizeBytes()) {
             throw new CycleFailure(PublishCycle.PRIMARY_ERROR, "behavior.wal_segment_size_mb: "
@@ -142,7 +140,7 @@ public final class PublishSteps {
     }
 
     public void readInstanceSwitch(Exchange e) {
-        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        int seg = e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
         cycle(e).addSwitch(seg, Lsn.parse(String.valueOf(firstRow(e).get("lsn"))), "pg_switch_wal() per instance");
     }
 
@@ -157,7 +155,7 @@ public final class PublishSteps {
 
     public void readArchiver(Exchange e) {
         Map<?, ?> row = firstRow(e);
-        int seg = e.getIn().getHeader(SEGMENT_HEADER, Integer.class);
+        int seg = e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
         Object failed = row.get("last_failed_wal");
         cycle(e).setArchiver(new ArchiverStatus(seg, (String) row.get("last_archived_wal"),
                 String.valueOf(row.get("last_archived_time")), failed == null ? null : String.valueOf(failed)));

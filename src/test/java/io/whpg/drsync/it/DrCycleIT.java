@@ -163,6 +163,35 @@ class DrCycleIT {
         assertEquals(point, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
     }
 
+    /**
+     * A DR copy someone started by hand (a hot standby with no target) is refused before anything is
+     * touched, and the refusal says, from SQL, how far it has replayed.
+     */
+    @Test
+    @Order(4)
+    void aDrInstanceStartedByHandIsRefusedWithItsSqlFloor() throws Exception {
+        SandboxInstance dr1 = sandbox.drCopy(1);
+        Path copyConf = dr1.dataDir().resolve(HostScripts.RECOVERY_CONF);
+        String ours = Files.readString(copyConf);
+        ItSupport.runAs(sandbox.serviceUser(), "sh", "-c", ": > '" + copyConf + "'");
+        ItSupport.runAs(sandbox.serviceUser(), "/usr/lib/postgresql/15/bin/pg_ctl", "start", "-w", "-D", dr1.dataDir().toString(),
+                "-l", dr1.dataDir().resolve("log/by-hand.log").toString());
+        try {
+            String before = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
+            ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+            assertEquals(1, dr.exitCode(), dr.output());
+            assertTrue(dr.output().contains("instance_not_parked"), dr.output());
+            assertTrue(dr.output().matches("(?s).*instance 1: is running \\(postmaster pid \\d+\\), in recovery, replayed to [0-9A-F]+/[0-9A-F]+ \\(SQL\\).*"),
+                    dr.output());
+            assertEquals(before, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+            assertEquals("", Files.readString(copyConf), "the refused instance was not touched");
+        } finally {
+            ItSupport.runAs(sandbox.serviceUser(), "/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-m", "fast", "-w", "-D",
+                    dr1.dataDir().toString());
+            ItSupport.runAs(sandbox.serviceUser(), "sh", "-c", "printf '%s' '" + ours.replace("'", "'\\''") + "' > '" + copyConf + "'");
+        }
+    }
+
     private static String latestReady() throws Exception {
         JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
         assertTrue(latest.path("ready").asBoolean(), latest.toString());

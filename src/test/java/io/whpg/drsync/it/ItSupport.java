@@ -105,15 +105,15 @@ final class ItSupport {
     static Set<String> rowsAtParkedPoint(Sandbox sb, SandboxInstance dr, Lsn lsn) throws Exception {
         String user = sb.serviceUser();
         Path copy = dr.dataDir().resolveSibling(dr.name() + ".readonly-copy");
-        run(user, "rm", "-rf", copy.toString());
-        run(user, "cp", "-a", dr.dataDir().toString(), copy.toString());
+        runAs(user, "rm", "-rf", copy.toString());
+        runAs(user, "cp", "-a", dr.dataDir().toString(), copy.toString());
         Path conf = copy.resolve("whpg_dr_sync.recovery.conf");
-        run(user, "sh", "-c", "printf '%s\\n' \"$2\" 'recovery_target_inclusive = off' \"recovery_target_action = 'pause'\" > \"$1\"",
+        runAs(user, "sh", "-c", "printf '%s\\n' \"$2\" 'recovery_target_inclusive = off' \"recovery_target_action = 'pause'\" > \"$1\"",
                 "sh", conf.toString(), "recovery_target_lsn = '" + lsn + "'");
         int port = freePort();
         Path log = copy.resolve("readonly-copy.log");
         try {
-            run(user, PG_BIN + "/pg_ctl", "start", "-w", "-t", "120", "-D", copy.toString(), "-l", log.toString(),
+            runAs(user, PG_BIN + "/pg_ctl", "start", "-w", "-t", "120", "-D", copy.toString(), "-l", log.toString(),
                     "-o", "-c port=" + port + " -c archive_mode=off -c logging_collector=off -c hot_standby=on");
             String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user;
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
@@ -141,11 +141,12 @@ final class ItSupport {
         } finally {
             ProcessRunner.run(List.of(PG_BIN + "/pg_ctl", "stop", "-m", "immediate", "-w", "-D", copy.toString()), user,
                     Duration.ofSeconds(60));
-            run(user, "rm", "-rf", copy.toString());
+            runAs(user, "rm", "-rf", copy.toString());
         }
     }
 
-    private static void run(String user, String... argv) {
+    /** Runs a command as {@code user} (through runuser when we are root) and fails the test if it fails. */
+    static void runAs(String user, String... argv) {
         CommandResult r = ProcessRunner.run(List.of(argv), user, Duration.ofSeconds(120));
         if (!r.ok()) {
             throw new AssertionError(String.join(" ", argv) + ": " + r.firstErrorLine());
