@@ -29,8 +29,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +132,7 @@ class ContainerDrCycleIT {
                     "the WAL archive must be read-only on " + host.getContainerName());
         }
         for (int round = 1; round <= 2; round++) {
-            commitOnEveryPrimary("round-" + round);
+            ItSupport.commitOnEveryPrimary(sandbox, "round-" + round);
             String point = publish();
 
             ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
@@ -191,7 +189,7 @@ class ContainerDrCycleIT {
     @Order(3)
     void hostLostMidCycleEndsWithoutAdvancingNamingTheHostAndTheNextCycleConverges() throws Exception {
         String before = currentPoint();
-        commitOnEveryPrimary("before-host-loss");
+        ItSupport.commitOnEveryPrimary(sandbox, "before-host-loss");
         String point = publish();
         Manifest target = manifest(point);
         DrHostContainer lost = HOSTS.get(2);
@@ -339,14 +337,6 @@ class ContainerDrCycleIT {
         String path = run.out().lines().filter(l -> l.startsWith("receipt: ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no receipt line in: " + run.output())).substring("receipt: ".length());
         return Json.MAPPER.readTree(Path.of(path).toFile());
-    }
-
-    private static void commitOnEveryPrimary(String note) throws Exception {
-        for (SandboxInstance p : sandbox.primaries()) {
-            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
-                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
-            }
-        }
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {

@@ -21,8 +21,6 @@ import io.whpg.drsync.state.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -58,11 +56,11 @@ class DrCycleIT {
     @Order(1)
     void threeRoundsParkEveryInstanceExactlyAtItsRestorePoint() throws Exception {
         for (int round = 1; round <= 3; round++) {
-            commitOnEveryPrimary("before-" + round);
+            ItSupport.commitOnEveryPrimary(sandbox, "before-" + round);
             ItSupport.Run published = ItSupport.publish(config);
             assertEquals(0, published.exitCode(), published.output());
-            String point = latestReady();
-            commitOnEveryPrimary("after-" + round);
+            String point = ItSupport.latestReady(cfg);
+            ItSupport.commitOnEveryPrimary(sandbox, "after-" + round);
 
             ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
             assertEquals(0, dr.exitCode(), dr.output());
@@ -96,10 +94,10 @@ class DrCycleIT {
     @Order(2)
     void walFileMissingFromArchiveStopsTheCycleBeforeAnyStartAndRecovers() throws Exception {
         String before = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
-        commitOnEveryPrimary("gap");
+        ItSupport.commitOnEveryPrimary(sandbox, "gap");
         ItSupport.Run published = ItSupport.publish(config);
         assertEquals(0, published.exitCode(), published.output());
-        String point = latestReady();
+        String point = ItSupport.latestReady(cfg);
         String file = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(point)
                 .segment(0).orElseThrow().walFile();
         Path archived = cfg.archive().dirFor(0).resolve(file);
@@ -126,10 +124,10 @@ class DrCycleIT {
     void unreadableWalFileTimesOutNamingItLeavesEveryInstanceStoppedAndTheStateNamingNoPoint() throws Exception {
         Path shortWait = ItSupport.withBehavior(config, "consumer_wait_reach_secs", 6);
         String before = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
-        commitOnEveryPrimary("unreadable");
+        ItSupport.commitOnEveryPrimary(sandbox, "unreadable");
         ItSupport.Run published = ItSupport.publish(config);
         assertEquals(0, published.exitCode(), published.output());
-        String point = latestReady();
+        String point = ItSupport.latestReady(cfg);
         Manifest m = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).read(point);
         String file = m.segment(0).orElseThrow().walFile();
         Path archived = cfg.archive().dirFor(0).resolve(file);
@@ -189,20 +187,6 @@ class DrCycleIT {
             ItSupport.runAs(sandbox.serviceUser(), "/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-m", "fast", "-w", "-D",
                     dr1.dataDir().toString());
             ItSupport.runAs(sandbox.serviceUser(), "sh", "-c", "printf '%s' '" + ours.replace("'", "'\\''") + "' > '" + copyConf + "'");
-        }
-    }
-
-    private static String latestReady() throws Exception {
-        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
-        assertTrue(latest.path("ready").asBoolean(), latest.toString());
-        return latest.path("restore_point").asText();
-    }
-
-    private static void commitOnEveryPrimary(String note) throws Exception {
-        for (SandboxInstance p : sandbox.primaries()) {
-            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
-                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
-            }
         }
     }
 }

@@ -26,8 +26,6 @@ import io.whpg.drsync.state.SegmentPoint;
 import io.whpg.drsync.state.StateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -82,9 +80,9 @@ class DrCycleSshIT {
     @Order(1)
     void twoRoundsParkEveryInstanceAtItsPointWithOneSshSessionPerHostPerCycle() throws Exception {
         for (int round = 1; round <= 2; round++) {
-            commitOnEveryPrimary("before-" + round);
+            ItSupport.commitOnEveryPrimary(sandbox, "before-" + round);
             String point = publish();
-            commitOnEveryPrimary("after-" + round);
+            ItSupport.commitOnEveryPrimary(sandbox, "after-" + round);
 
             Map<String, Long> loginsBefore = loginsPerHost();
             long started = System.nanoTime();
@@ -138,7 +136,7 @@ class DrCycleSshIT {
     @Order(2)
     void aWrongHostKeyIsRefusedNamingTheHostAndNothingChanges() throws Exception {
         String before = currentPoint();
-        commitOnEveryPrimary("pending");
+        ItSupport.commitOnEveryPrimary(sandbox, "pending");
         publish();
         SandboxSshHost victim = sandbox.sshHosts().get(1);
         Path impostorKey = sandbox.dir().resolve("impostor_host_key");
@@ -169,7 +167,7 @@ class DrCycleSshIT {
     @Order(3)
     void aStoppedHostIsReportedWithHostAndPortAndTheCycleConvergesOnceItIsBack() throws Exception {
         String before = currentPoint();
-        String pending = latestReady();
+        String pending = ItSupport.latestReady(cfg);
         SandboxSshHost victim = sandbox.sshHosts().get(2);
         ProcessHandle sshd = ProcessHandle.of(victim.pid()).orElseThrow();
         sshd.destroy();
@@ -213,7 +211,7 @@ class DrCycleSshIT {
                     }
                 }
             });
-            commitOnEveryPrimary("hostile");
+            ItSupport.commitOnEveryPrimary(sandbox, "hostile");
             String point = publish();
 
             ItSupport.Run dr = drRunOnce(hostileConfig);
@@ -320,20 +318,6 @@ class DrCycleSshIT {
     private static String publish() throws Exception {
         ItSupport.Run published = ItSupport.publish(config);
         assertEquals(0, published.exitCode(), published.output());
-        return latestReady();
-    }
-
-    private static String latestReady() throws Exception {
-        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
-        assertTrue(latest.path("ready").asBoolean(), latest.toString());
-        return latest.path("restore_point").asText();
-    }
-
-    private static void commitOnEveryPrimary(String note) throws Exception {
-        for (SandboxInstance p : sandbox.primaries()) {
-            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
-                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
-            }
-        }
+        return ItSupport.latestReady(cfg);
     }
 }

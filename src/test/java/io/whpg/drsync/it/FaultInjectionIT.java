@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.exec.CommandResult;
@@ -20,8 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,16 +89,16 @@ class FaultInjectionIT {
         consumerKill("after_target_write", run -> run.awaitLine(AFTER_PREPARE, RUN_LIMIT));
         consumerKill("after_start", run -> run.awaitLine(AFTER_START, RUN_LIMIT));
         consumerKill("after_verification", run -> {
-            Path fifo = fifo(cfg.dr().receiptsDir().resolve("." + latestReady() + ".receipt.json.tmp-" + run.pid()));
+            Path fifo = fifo(cfg.dr().receiptsDir().resolve("." + ItSupport.latestReady(cfg) + ".receipt.json.tmp-" + run.pid()));
             boolean reached = run.awaitLine(AFTER_AWAIT, RUN_LIMIT);
             Thread.sleep(500);
-            assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(latestReady() + ".receipt.json")), "killed too late");
+            assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")), "killed too late");
             Files.delete(fifo);
             return reached;
         });
         consumerKill("between_receipt_and_state", run -> {
             Path fifo = fifo(cfg.dr().stateDir().resolve("." + StateStore.FILE_NAME + ".tmp-" + run.pid()));
-            boolean reached = waitFor(() -> Files.exists(cfg.dr().receiptsDir().resolve(latestReady() + ".receipt.json")));
+            boolean reached = waitFor(() -> Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")));
             Thread.sleep(300);
             assertEquals(Optional.empty(), state().current(), "killed too late: the state was written");
             Files.delete(fifo);
@@ -119,7 +116,7 @@ class FaultInjectionIT {
     @Order(2)
     void consumerKilledWhileAnInstanceWaitsLeavesItRunningAndTheRerunWaitsForIt() throws Exception {
         publishNewPoint("while_waiting");
-        Manifest m = Evidence.manifests(cfg).read(latestReady());
+        Manifest m = Evidence.manifests(cfg).read(ItSupport.latestReady(cfg));
         Path stuck = cfg.archive().dirFor(0).resolve(m.segment(0).orElseThrow().walFile());
         Files.setPosixFilePermissions(stuck, Set.of());
         try {
@@ -150,7 +147,7 @@ class FaultInjectionIT {
     void aServerLeftRunningThatCannotReachItsTargetIsStoppedByTheRerun() throws Exception {
         String shortWait = ItSupport.withBehavior(sandbox.configFile(), "consumer_wait_reach_secs", 2).toString();
         publishNewPoint("still_unreadable");
-        Manifest m = Evidence.manifests(cfg).read(latestReady());
+        Manifest m = Evidence.manifests(cfg).read(ItSupport.latestReady(cfg));
         Path stuck = cfg.archive().dirFor(0).resolve(m.segment(0).orElseThrow().walFile());
         Files.setPosixFilePermissions(stuck, Set.of());
         try {
@@ -239,7 +236,7 @@ class FaultInjectionIT {
 
     /** {@code beforeRerun}: {@code during} runs (and repairs) before the converging rerun starts, not beside it. */
     private void killAndRerun(String point, KillAt at, DuringRerun during, boolean beforeRerun) throws Exception {
-        String target = latestReady();
+        String target = ItSupport.latestReady(cfg);
         Optional<String> before = state().current();
         killPoints.add("dr:" + point);
         try (ToolProcess run = ToolProcess.start("dr", "run", "--once", "--config", config)) {
@@ -289,7 +286,7 @@ class FaultInjectionIT {
     }
 
     private void publisherKill(String point, KillAt at, Repair afterKill) throws Exception {
-        commitOnEveryPrimary(point);
+        ItSupport.commitOnEveryPrimary(sandbox, point);
         killPoints.add("primary:" + point);
         Optional<String> dr = state().current();
         awaitNextSecond();
@@ -335,7 +332,7 @@ class FaultInjectionIT {
     }
 
     private static void publishNewPoint(String note) throws Exception {
-        commitOnEveryPrimary(note);
+        ItSupport.commitOnEveryPrimary(sandbox, note);
         ItSupport.Run published = ItSupport.publish(sandbox.configFile());
         assertEquals(0, published.exitCode(), published.output());
     }
@@ -346,12 +343,6 @@ class FaultInjectionIT {
         while (System.currentTimeMillis() / 1000 == second) {
             Thread.sleep(20);
         }
-    }
-
-    private static String latestReady() throws IOException {
-        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
-        assertTrue(latest.path("ready").asBoolean(), latest.toString());
-        return latest.path("restore_point").asText();
     }
 
     private static String latestName() throws IOException {
@@ -392,13 +383,5 @@ class FaultInjectionIT {
         CommandResult r = ProcessRunner.run(List.of("mkfifo", at.toString()), null, Duration.ofSeconds(10));
         assertTrue(r.ok(), "mkfifo " + at + ": " + r.firstErrorLine());
         return at;
-    }
-
-    private static void commitOnEveryPrimary(String note) throws Exception {
-        for (SandboxInstance p : sandbox.primaries()) {
-            try (Connection c = sandbox.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
-                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
-            }
-        }
     }
 }

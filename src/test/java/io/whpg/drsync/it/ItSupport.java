@@ -1,7 +1,9 @@
 package io.whpg.drsync.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.cli.WhpgDrSync;
+import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
 import io.whpg.drsync.pg.ControlData;
@@ -14,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -69,6 +70,22 @@ final class ItSupport {
         Run r = cli(args.toArray(String[]::new));
         lastPublishSecond = System.currentTimeMillis() / 1000;
         return r;
+    }
+
+    /** The restore point LATEST.json names, which must be READY. */
+    static String latestReady(DrSyncConfig cfg) throws IOException {
+        JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
+        org.junit.jupiter.api.Assertions.assertTrue(latest.path("ready").asBoolean(), latest.toString());
+        return latest.path("restore_point").asText();
+    }
+
+    /** One committed row with this note on every primary instance, so each one's WAL moves. */
+    static void commitOnEveryPrimary(Sandbox sb, String note) throws Exception {
+        for (SandboxInstance p : sb.primaries()) {
+            try (Connection c = sb.connectPrimary(p.contentId()); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('" + note + "')");
+            }
+        }
     }
 
     static ControlData controlData(Sandbox sb, Path dataDir) {
