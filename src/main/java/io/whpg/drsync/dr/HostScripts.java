@@ -167,17 +167,7 @@ public final class HostScripts {
                 }
                 """);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
-        sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
-        sb.append("while :; do\n  up=0\n");
-        for (PlannedStart p : plans) {
-            sb.append("  alive ").append(quote(p.dataDir())).append(" && up=1\n");
-        }
-        sb.append("""
-                  [ $up = 0 ] && break
-                  [ "$(date +%s)" -ge "$deadline" ] && break
-                  sleep 0.1
-                done
-                """);
+        waitUntilAllExited(sb, plans.stream().map(PlannedStart::dataDir).toList(), seconds);
         for (PlannedStart p : plans) {
             sb.append("report ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(quote(p.logFile())).append('\n');
@@ -191,6 +181,21 @@ public final class HostScripts {
         return sb.toString();
     }
 
+    /** Polls every 0.1 s on the host until none of these postmasters runs, or {@code seconds} have passed. */
+    private static void waitUntilAllExited(StringBuilder sb, List<String> dataDirs, long seconds) {
+        sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
+        sb.append("while :; do\n  up=0\n");
+        for (String d : dataDirs) {
+            sb.append("  alive ").append(quote(d)).append(" && up=1\n");
+        }
+        sb.append("""
+                  [ $up = 0 ] && break
+                  [ "$(date +%s)" -ge "$deadline" ] && break
+                  sleep 0.1
+                done
+                """);
+    }
+
     /**
      * For servers an earlier run started and left running (it was killed): waits up to {@code seconds} for
      * each to stop by itself at its target, then fast-stops any still running (a standby stopped so stays in
@@ -199,17 +204,7 @@ public final class HostScripts {
     public static String settle(String pgBin, List<InstanceRef> running, long seconds) {
         StringBuilder sb = new StringBuilder(PRELUDE);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
-        sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
-        sb.append("while :; do\n  up=0\n");
-        for (InstanceRef i : running) {
-            sb.append("  alive ").append(quote(i.dataDir())).append(" && up=1\n");
-        }
-        sb.append("""
-                  [ $up = 0 ] && break
-                  [ "$(date +%s)" -ge "$deadline" ] && break
-                  sleep 0.1
-                done
-                """);
+        waitUntilAllExited(sb, running.stream().map(InstanceRef::dataDir).toList(), seconds);
         for (InstanceRef i : running) {
             String d = quote(i.dataDir());
             sb.append("if alive ").append(d).append("; then \"$PGBIN/pg_ctl\" stop -m fast -w -t 60 -D ").append(d)
