@@ -335,10 +335,10 @@ class Daemon:
 
     HOST_CALL = re.compile(r"^(\S+) DEBUG .*HostRunner - (\w+) on (\S+): (\d+) ms")
 
-    def __init__(self, site):
+    def __init__(self, site, env=None):
         self.site = site
         self.log_path = os.path.join(site.dir, "daemon.log")
-        env = dict(os.environ, WHPG_LOG_LEVEL="DEBUG")
+        env = dict(env or os.environ, WHPG_LOG_LEVEL="DEBUG")
         self.log_file = open(self.log_path, "w")
         self.spawned_at = time.time()
         self.proc = subprocess.Popen(site.tool.argv("dr", "run", "--config", site.config),
@@ -448,17 +448,67 @@ def bench_site(tool, args, root, n, hosts, results):
                 results["cycles"].append(dict(variant=variant, n=n, wal=f"{args.wal_mb}MB", mode="daemon", rep=rep + 1, **clean(rec)))
                 log(f"{variant} N={n} daemon {args.wal_mb}MB #{rep + 1}: cycle {rec.get('cycle_s')} s, floor {rec.get('floor_s')} s")
 
+        if "startup" in args.parts and n == max(args.ns):
+            stop_daemon = daemon
+            daemon = None
+            if stop_daemon is not None:
+                results["footprint"][-1]["peak_rss_mb"] = rnd(stop_daemon.peak_rss_mb(), 1)
+                stop_daemon.stop()
+            results["startup"] = startup(site, args.reps)
+
         if daemon is not None:
             results["footprint"][-1]["peak_rss_mb"] = rnd(daemon.peak_rss_mb(), 1)
             with open(daemon.log_path, errors="replace") as f:
-                results["footprint"][-1]["cycles_run"] = sum(1 for line in f if "ConsumeSteps - " in line
-                                                             and ("nothing to do" in line or "advanced to" in line))
+                lines = [line for line in f if "ConsumeSteps - " in line]
+            results["footprint"][-1]["cycles_run"] = sum(1 for line in lines if "nothing to do" in line
+                                                         or "advanced to" in line or "cycle failed" in line)
+            # Every cycle the bench asked for should advance once: a failure or a second advance is a defect to see.
+            results["footprint"][-1]["failed_cycles"] = sum(1 for line in lines if "cycle failed" in line)
+            advanced = [line.split("advanced to ")[1].split(":")[0] for line in lines if "advanced to" in line]
+            results["footprint"][-1]["repeated_advances"] = len(advanced) - len(set(advanced))
     finally:
         if daemon is not None:
             daemon.stop()
         site.down()
         if not args.keep:
             shutil.rmtree(site.dir, ignore_errors=True)
+
+
+def startup(site, reps):
+    """Start-up with and without the launcher's class-data archive, on a cycle with nothing to do."""
+    out = {}
+    for cds in ("on", "off"):
+        env = dict(os.environ, WHPG_CDS=cds)
+        once, first, rss = [], [], []
+        for _ in range(reps):
+            p, wall = site.tool.run("dr", "run", "--once", "--config", site.config, env=env)
+            if p.returncode != 0:
+                raise RuntimeError(f"dr run --once (nothing to do) failed: {p.stdout.strip()} {p.stderr.strip()[-300:]}")
+            once.append(wall)
+            d = Daemon(site, env=env)
+            try:
+                deadline = time.time() + 60
+                at = None
+                while at is None and time.time() < deadline and d.alive():
+                    time.sleep(0.02)
+                    with open(d.log_path, errors="replace") as f:
+                        for line in f:
+                            if "ConsumeSteps - nothing to do" in line:
+                                at = iso(line.split()[0])
+                                break
+                if at is None:
+                    raise RuntimeError("the daemon logged no cycle within 60 s")
+                first.append(at - d.spawned_at)
+                rss.append(d.peak_rss_mb())
+            finally:
+                d.stop()
+        out[f"cds_{cds}"] = {"once_nothing_to_do_wall_s": rnd(median(once)), "once_runs": [rnd(x) for x in once],
+                             "daemon_start_to_first_cycle_end_s": rnd(median(first)),
+                             "daemon_runs": [rnd(x) for x in first], "daemon_peak_rss_mb": rnd(median(rss), 1),
+                             "n": site.n}
+        log(f"startup with CDS {cds}: --once {out[f'cds_{cds}']['once_nothing_to_do_wall_s']} s, daemon first cycle "
+            f"end {out[f'cds_{cds}']['daemon_start_to_first_cycle_end_s']} s, RSS {out[f'cds_{cds}']['daemon_peak_rss_mb']} MB")
+    return out
 
 
 def ssh_supported(tool):
@@ -468,8 +518,8 @@ def ssh_supported(tool):
 
 def main():
     ap = argparse.ArgumentParser(description="whpg-dr-sync benchmarks; see bench/README.md")
-    ap.add_argument("--parts", default="once,daemon,footprint,ssh",
-                    help="comma list of: once, daemon, footprint, ssh (default: all)")
+    ap.add_argument("--parts", default="once,daemon,footprint,startup,ssh",
+                    help="comma list of: once, daemon, footprint, startup, ssh (default: all)")
     ap.add_argument("--n", default="1,4,8,16", help="instance counts N (coordinator + N-1 segments)")
     ap.add_argument("--ssh-n", default=None, help="instance counts for the SSH variant (default: --n)")
     ap.add_argument("--hosts", type=int, default=4, help="DR hosts of the SSH variant")
@@ -483,6 +533,7 @@ def main():
     args = ap.parse_args()
     args.parts = set(args.parts.split(","))
     ns = [int(x) for x in args.n.split(",") if x]
+    args.ns = ns
     ssh_ns = [int(x) for x in (args.ssh_n or args.n).split(",") if x]
     os.makedirs(args.work, exist_ok=True)
     os.chmod(args.work, 0o755)
@@ -492,21 +543,23 @@ def main():
     t0 = time.time()
     results = {
         "meta": meta(args, tool),
-        "cycles": [], "publish": [], "footprint": [], "sandbox_up_s": [], "ssh": {}, "not_measured": [],
+        "cycles": [], "publish": [], "footprint": [], "startup": None, "sandbox_up_s": [], "ssh": {}, "not_measured": [],
     }
-    for n in ns:
-        bench_site(tool, args, args.work, n, None, results)
+    plan = [(n, None) for n in ns]
     if "ssh" in args.parts:
         if ssh_supported(tool):
-            for n in ssh_ns:
-                if n - 1 < args.hosts - 1:
-                    results["not_measured"].append(f"ssh N={n}: fewer instances than hosts")
-                    continue
-                bench_site(tool, args, args.work, n, args.hosts, results)
+            plan += [(n, args.hosts) for n in ssh_ns]
         else:
             results["not_measured"].append(
                 f"SSH variant: this build's `sandbox up` has no --hosts option (branch ssh-cycle not merged yet); "
                 f"run it later with: bench/run.sh --parts ssh,daemon,footprint --n {','.join(map(str, ssh_ns))}")
+    for n, hosts in plan:
+        try:
+            bench_site(tool, args, args.work, n, hosts, results)
+        except Exception as e:  # noqa: BLE001 - one broken site must not lose the others' numbers
+            what = f"{'ssh' + str(hosts) if hosts else 'local'} N={n}"
+            log(f"{what} FAILED: {e}")
+            results["not_measured"].append(f"{what}: the run stopped: {e}")
     results["meta"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["meta"]["total_s"] = rnd(time.time() - t0, 1)
 

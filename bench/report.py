@@ -274,10 +274,18 @@ def markdown(results, s):
                 f"session, {ssh['round_trip_s']} s per round trip on an open one."]
     out += ["", "## 4. Footprint", "",
             table(["variant", "N", "JVM start -> first cycle s", "JVM start -> first commit s", "first cycle s",
-                   "first cycle floor s", "peak RSS MB", "cycles run"],
+                   "first cycle floor s", "peak RSS MB", "cycles run", "failed", "repeated advances"],
                   [[f["variant"], f["n"], f.get("jvm_start_to_first_cycle_s"), f.get("jvm_start_to_first_commit_s"),
                     f["first_cycle"].get("cycle_s"), f["first_cycle"].get("floor_s"), f.get("peak_rss_mb"),
-                    f.get("cycles_run")] for f in s["footprint"]])]
+                    f.get("cycles_run"), f.get("failed_cycles"), f.get("repeated_advances")] for f in s["footprint"]])]
+    st = results.get("startup")
+    if st:
+        out += ["", f"Start-up with the launcher's class-data archive (CDS) on and off (WHPG_CDS=off), N={st['cds_on']['n']}, "
+                "a cycle with nothing to do:", "",
+                table(["CDS", "dr run --once wall s", "daemon start -> first cycle done s", "daemon peak RSS MB", "runs"],
+                      [[k[4:], v["once_nothing_to_do_wall_s"], v["daemon_start_to_first_cycle_end_s"],
+                        v["daemon_peak_rss_mb"], ", ".join(fmt(x) for x in v["once_runs"]) + " / "
+                        + ", ".join(fmt(x) for x in v["daemon_runs"])] for k, v in st.items()])]
     est = s["estimate_1000"]
     if est:
         out += ["", "## 5. Paper estimate: 1,000 segments + coordinator on 125 hosts (8 per host)", "",
