@@ -20,13 +20,9 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_BIN = "/usr/lib/postgresql/15/bin"
-JAR = os.path.join(REPO, "target", "whpg-dr-sync.jar")
-MAIN_CLASS = "io.whpg.drsync.cli.WhpgDrSync"
-DIRECT_COMPONENT = "META-INF/services/org/apache/camel/component/direct"
 RECEIPT_TIMEOUT_S = 900
 MB = 1024 * 1024
 
@@ -68,57 +64,10 @@ def ctime(path):
 
 
 class Tool:
-    """The tool's launcher, bin/whpg_dr_sync, run exactly as users run it.
+    """The tool's launcher, bin/whpg_dr_sync, run exactly as users run it."""
 
-    If the built jar lacks camel-direct (the runnable jar then cannot start a route), a shadow home is
-    made under the work dir: the same launcher script and a copy of the jar with camel-direct from
-    ~/.m2 merged in. The results say so.
-    """
-
-    def __init__(self, work):
-        self.note = None
-        with zipfile.ZipFile(JAR) as z:
-            complete = DIRECT_COMPONENT in z.namelist()
-        if complete:
-            self.launcher = os.path.join(REPO, "bin", "whpg_dr_sync")
-            return
-        direct = self._direct_jar()
-        home = os.path.join(work, "shadow-home")
-        shadow_jar = os.path.join(home, "target", "whpg-dr-sync.jar")
-        if not os.path.exists(shadow_jar) or os.path.getmtime(shadow_jar) < os.path.getmtime(JAR):
-            log(f"target/whpg-dr-sync.jar lacks camel-direct; merging {direct} into a shadow copy")
-            os.makedirs(os.path.join(home, "target"), exist_ok=True)
-            os.makedirs(os.path.join(home, "bin"), exist_ok=True)
-            tmp = shadow_jar + ".tmp"
-            with zipfile.ZipFile(JAR) as src, zipfile.ZipFile(direct) as extra, \
-                    zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-                names = set()
-                for info in src.infolist():
-                    out.writestr(info, src.read(info))
-                    names.add(info.filename)
-                for info in extra.infolist():
-                    if info.filename not in names and not info.filename.startswith("META-INF/MANIFEST"):
-                        out.writestr(info, extra.read(info))
-            os.replace(tmp, shadow_jar)
-        for sub in ("src", "pom.xml", "routes"):
-            link = os.path.join(home, sub)
-            if not os.path.lexists(link):
-                os.symlink(os.path.join(REPO, sub), link)
-        shutil.copy2(os.path.join(REPO, "bin", "whpg_dr_sync"), os.path.join(home, "bin", "whpg_dr_sync"))
-        self.launcher = os.path.join(home, "bin", "whpg_dr_sync")
-        self.note = ("target/whpg-dr-sync.jar has no camel-direct (pom.xml lacks the camel-direct dependency), so "
-                     "every route fails to start; the bench ran the same launcher on a copy of the jar with "
-                     f"{os.path.basename(direct)} merged in")
-
-    @staticmethod
-    def _direct_jar():
-        with zipfile.ZipFile(JAR) as z:
-            props = [n for n in z.namelist() if n.endswith("camel-main/pom.properties")]
-            version = re.search(r"version=(\S+)", z.read(props[0]).decode()).group(1) if props else "4.17.0"
-        path = os.path.expanduser(f"~/.m2/repository/org/apache/camel/camel-direct/{version}/camel-direct-{version}.jar")
-        if not os.path.isfile(path):
-            sys.exit(f"bench: the jar lacks camel-direct and {path} is missing (run mvn without -o once)")
-        return path
+    def __init__(self):
+        self.launcher = os.path.join(REPO, "bin", "whpg_dr_sync")
 
     def argv(self, *args):
         return [self.launcher, *args]
@@ -539,7 +488,7 @@ def main():
     os.chmod(args.work, 0o755)
     os.makedirs(args.out, exist_ok=True)
 
-    tool = Tool(args.work)
+    tool = Tool()
     t0 = time.time()
     results = {
         "meta": meta(args, tool),
@@ -583,9 +532,9 @@ def meta(args, tool):
         "git_commit": out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
         "cpus": os.cpu_count(), "mem_mb": mem, "kernel": platform.release(),
         "java": out(["java", "-version"]), "postgres": out([os.path.join(PG_BIN, "postgres"), "--version"]),
-        "launcher": os.path.relpath(tool.launcher, REPO) if tool.launcher.startswith(REPO) else tool.launcher,
+        "launcher": os.path.relpath(tool.launcher, REPO),
         "java_opts": os.environ.get("WHPG_JAVA_OPTS", "(launcher default)"),
-        "launcher_note": tool.note,
+        "cds": os.environ.get("WHPG_CDS", "on"),
         "load_avg_start": [round(x, 2) for x in os.getloadavg()],
         "args": {k: (sorted(v) if isinstance(v, set) else v) for k, v in vars(args).items()},
     }

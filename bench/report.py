@@ -231,9 +231,7 @@ def markdown(results, s):
            f"{m['load_avg_start']}, at end {m['load_avg_end']}; the run took {m['total_s']} s.",
            f"Repetitions: {a['reps']} tiny-WAL cycles per N and mode, {a['big_reps']} x ~{a['wal_mb']} MB per "
            f"instance; consumer_sleep_secs = {a['consumer_sleep']}. Launcher: `{m['launcher']}` "
-           f"(WHPG_JAVA_OPTS {m['java_opts']}). Medians unless marked worst."]
-    if m.get("launcher_note"):
-        out += ["", f"Note: {m['launcher_note']}."]
+           f"(WHPG_JAVA_OPTS {m['java_opts']}, class-data archive {m.get('cds', 'on')}). Medians unless marked worst."]
     for nm in results.get("not_measured", []):
         out += ["", f"Not measured: {nm}"]
     out += ["", "## Targets", "", table(["target", "measured", "met"],
