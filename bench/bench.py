@@ -206,6 +206,37 @@ class Site:
             time.sleep(0.02)
         raise RuntimeError(f"no receipt for {name} within {timeout} s")
 
+    def instances_on(self, described_host):
+        """How many DR instances live on the host a log line names ("local(postgres)", "postgres@127.0.0.3:2222")."""
+        if described_host.startswith("local"):
+            return sum(1 for i in self.instances.values() if i["is_local"])
+        addr = described_host.split("@")[-1].rsplit(":", 1)[0]
+        return sum(1 for i in self.instances.values() if not i["is_local"] and i["host"] == addr)
+
+    def openssh_costs(self, tries=5):
+        """A fresh OpenSSH login running `true`, and one round trip over an open (multiplexed) connection, in s."""
+        ssh = self.cfg["ssh"]
+        inst = next(i for i in self.instances.values() if not i["is_local"])
+        base = ["ssh", "-i", ssh["identity"], "-o", "UserKnownHostsFile=" + ssh["known_hosts"],
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-p", str(inst["ssh_port"]),
+                f"{ssh.get('user', self.user)}@{inst['host']}"]
+        fresh, shared = [], []
+        for _ in range(tries):
+            t0 = time.time()
+            subprocess.run(base + ["true"], check=True, capture_output=True, timeout=30)
+            fresh.append(time.time() - t0)
+        control = os.path.join(self.dir, "bench-ssh-%C")
+        mux = ["-o", "ControlMaster=auto", "-o", "ControlPath=" + control, "-o", "ControlPersist=30"]
+        subprocess.run(base[:1] + mux + base[1:] + ["true"], check=True, capture_output=True, timeout=30)
+        try:
+            for _ in range(tries):
+                t0 = time.time()
+                subprocess.run(base[:1] + mux + base[1:] + ["true"], check=True, capture_output=True, timeout=30)
+                shared.append(time.time() - t0)
+        finally:
+            subprocess.run(base[:1] + mux + ["-O", "exit"] + base[1:], capture_output=True, timeout=30)
+        return {"fresh_login_s": rnd(median(fresh)), "multiplexed_round_trip_s": rnd(median(shared)), "tries": tries}
+
     def current(self):
         try:
             with open(self.state_file) as f:
@@ -330,9 +361,8 @@ def cycle_with_calls(site, daemon, name, published):
     if "_started" in rec:
         calls = daemon.host_calls(rec["_started"], rec["_committed"])
         rec["round_trips"] = len(calls)
-        rec["round_trip_ms"] = {}
-        for step, host, ms in calls:
-            rec["round_trip_ms"].setdefault(step, []).append(ms)
+        # Each call with the number of instances its host holds: the script does per-instance work serially.
+        rec["calls"] = [[step, host, ms, site.instances_on(host)] for step, host, ms in calls]
     return rec
 
 
@@ -354,6 +384,9 @@ def bench_site(tool, args, root, n, hosts, results):
         if p.returncode != 0:
             raise RuntimeError(f"first dr run --once failed: {p.stdout.strip()} {p.stderr.strip()[-500:]}")
         log(f"{variant} N={n}: first cycle (from the base backups) done in {wall:.2f} s")
+
+        if hosts:
+            results["ssh"].setdefault("openssh_client", []).append(dict(n=n, **site.openssh_costs()))
 
         if "once" in args.parts:
             for rep in range(args.reps):

@@ -132,78 +132,108 @@ def targets(s):
 
 
 def ssh_cost(results, s):
-    """Sessions and round trips per cycle as measured, and per-session / per-round-trip cost."""
-    rows = [c for c in results["cycles"] if c.get("mode") == "daemon" and c["variant"] != "local" and c.get("cycle_s")]
-    if not rows:
-        return {"measured": False, "session_s": FACTS_SSH_SESSION_S, "round_trip_s": FACTS_SSH_ROUND_TRIP_S,
-                "source": "FACTS.md (not measured in this run)"}
-    first, later = [], []
-    for c in rows:
-        ms = c.get("round_trip_ms", {})
-        first += ms.get("probe", [])  # the first call on each host opens its session
-        for step in ("prepare", "start"):
-            later += ms.get(step, [])
-    local = [c for c in results["cycles"] if c.get("mode") == "daemon" and c["variant"] == "local" and c.get("cycle_s")]
-    local_probe = med([v for c in local for v in c.get("round_trip_ms", {}).get("probe", [])])
-    local_later = med([v for c in local for step in ("prepare", "start") for v in c.get("round_trip_ms", {}).get(step, [])])
-    sess = (med(first) - (local_probe or 0)) / 1000 if first else None
-    rt = (med(later) - (local_later or 0)) / 1000 if later else None
-    return {"measured": True, "source": "this run (DEBUG host-call timings of the daemon)",
-            "sessions_per_cycle": med([c.get("ssh_sessions") for c in rows]),
-            "round_trips_per_cycle": med([c.get("round_trips") for c in rows]),
-            "session_s": r3(sess), "round_trip_s": r3(rt)}
+    """Sessions and round trips per cycle as measured, the cost of a session and of a round trip, and unbatched."""
+    cycles = [c for c in results["cycles"] if c.get("mode") == "daemon" and c.get("calls")]
+    local_per_inst = {}
+    for c in cycles:
+        if c["variant"] == "local":
+            for step, _, ms, k in c["calls"]:
+                local_per_inst.setdefault(step, []).append(ms / max(k, 1))
+    local_per_inst = {step: med(v) for step, v in local_per_inst.items()}
+    remote = [c for c in cycles if c["variant"] != "local"]
+    client = results.get("ssh", {}).get("openssh_client") or []
+    out = {"openssh_client_fresh_login_s": med([x["fresh_login_s"] for x in client]),
+           "openssh_client_multiplexed_round_trip_s": med([x["multiplexed_round_trip_s"] for x in client])}
+    if not remote:
+        out.update({"measured": False, "session_s": FACTS_SSH_SESSION_S, "round_trip_s": FACTS_SSH_ROUND_TRIP_S,
+                    "source": "FACTS.md (not measured in this run)"})
+        return out
+    # What a remote call costs beyond the same script run locally, per step: the probe opens each host's session.
+    extra = {}
+    for c in remote:
+        for step, _, ms, k in c["calls"]:
+            if step in local_per_inst:
+                extra.setdefault(step, []).append((ms - k * local_per_inst[step]) / 1000)
+    round_trip = med(extra.get("prepare", []))
+    session = med(extra.get("probe", [])) - round_trip if extra.get("probe") and round_trip is not None else None
+    out.update({"measured": True, "source": "this run (the daemon's per-call timings, remote minus local)",
+                "sessions_per_cycle": med([c.get("ssh_sessions") for c in remote]),
+                "round_trips_per_cycle": med([c.get("round_trips") for c in remote]),
+                "session_s": r3(session), "round_trip_s": r3(round_trip),
+                "extra_per_call_s": {k: r3(med(v)) for k, v in extra.items()}})
+    unbatched = []
+    for (variant, wal, n), cs in groups(results["cycles"], "daemon").items():
+        if variant == "local" or wal != "tiny":
+            continue
+        hosts = med([c.get("ssh_sessions") for c in cs])
+        parallel = 8
+        # One session per instance and one call per instance and step, worked in waves of max_parallel_hosts.
+        added = ((math.ceil(n / parallel) - math.ceil(hosts / parallel)) * (session + 4 * round_trip)
+                 if session is not None else None)
+        unbatched.append({"variant": variant, "n": n, "sessions": hosts, "round_trips": med([c.get("round_trips") for c in cs]),
+                          "unbatched_sessions": n, "unbatched_round_trips": 4 * n,
+                          "added_connection_work_s": r3((n - hosts) * (session + 4 * round_trip)) if session is not None else None,
+                          "added_wall_s_at_8_parallel": r3(added)})
+    out["unbatched"] = unbatched
+    return out
 
 
 def estimate(results, s):
-    """Paper estimate for 1,000 segments (+ coordinator) on 125 hosts, from this run's fitted costs."""
+    """Paper estimate for 1,000 segments + coordinator on 125 hosts (8 each), from this run's measured costs.
+
+    Per host and step: one call (a session opened by the first), whose script does its instances' work one after
+    the other; hosts are worked in waves of ssh.max_parallel_hosts. In the JVM: the per-instance work of target
+    selection and WAL preflight (archive listings). The last wave's instances start when the start step ends and
+    then take the floor; the await calls then report in waves.
+    """
     local = [c for c in results["cycles"] if c.get("mode") == "daemon" and c["variant"] == "local"
              and c.get("cycle_s") is not None and c["wal"] == "tiny"]
     if len({c["n"] for c in local}) < 2:
         return None
-    per_step = {}
-    for st in STEPS:
+    per_inst = {}
+    for c in local:
+        for step, _, ms, k in c.get("calls", []):
+            per_inst.setdefault(step, []).append(ms / 1000 / max(k, 1))
+    per_inst = {step: med(v) for step, v in per_inst.items()}
+    jvm = {}
+    for st in ("select", "wal_preflight"):
         f = fit([(c["n"], c.get("step_ms", {}).get(st)) for c in local])
-        per_step[st] = {"fixed_ms": r3(f[0]), "per_instance_ms": r3(f[1])} if f else None
-    after = fit([(c["n"], c["after_last_exit_s"] * 1000) for c in local])
-    floor1 = med([c["floor_s"] for c in local if c["n"] == min(x["n"] for x in local)])
-    big = [c for c in results["cycles"] if c.get("mode") == "daemon" and c["variant"] == "local"
-           and c.get("cycle_s") is not None and c["wal"] != "tiny"]
-    big_floor1 = med([c["floor_s"] for c in big if c["n"] == min(x["n"] for x in big)]) if big else None
+        jvm[st] = (max(0.0, f[0]) / 1000, max(0.0, f[1]) / 1000) if f else (0.0, 0.0)
+    after = fit([(c["n"], c["after_last_exit_s"]) for c in local])
+    after = (max(0.0, after[0]), max(0.0, after[1])) if after else (0.1, 0.01)
+    floors = {}
+    for c in results["cycles"]:
+        if c.get("mode") == "daemon" and c["variant"] == "local" and c.get("floor_s") is not None:
+            floors.setdefault((c["wal"], c["n"]), []).append(c["floor_s"])
     ssh = s["ssh"]
+    session = ssh["session_s"] if ssh.get("session_s") is not None else FACTS_SSH_SESSION_S
+    rt = ssh["round_trip_s"] if ssh.get("round_trip_s") is not None else FACTS_SSH_ROUND_TRIP_S
     n_inst, hosts, per_host = 1001, 125, 8
-
-    def host_ms(st):  # script time on one host with `per_host` instances: pg_ctl, pg_controldata run serially there
-        p = per_step.get(st)
-        return max(0.0, p["fixed_ms"] + p["per_instance_ms"] * per_host) if p else 0.0
-
-    def jvm_ms(st):  # steps done in the JVM for every instance (manifest checks, archive listings)
-        p = per_step.get(st)
-        return max(0.0, p["fixed_ms"] + p["per_instance_ms"] * n_inst) if p else 0.0
-
-    out = {"inputs": {"per_step_fit_local_tiny": per_step,
-                      "after_last_exit_fit_ms": {"fixed": r3(after[0]), "per_instance": r3(after[1])} if after else None,
-                      "ssh_session_s": ssh["session_s"], "ssh_round_trip_s": ssh["round_trip_s"],
-                      "ssh_source": ssh["source"], "floor_one_instance_tiny_s": floor1,
-                      "floor_one_instance_big_s": big_floor1},
+    out = {"inputs": {"per_instance_script_s": {k: r3(v) for k, v in per_inst.items()},
+                      "jvm_per_instance_s": {k: r3(v[1]) for k, v in jvm.items()},
+                      "after_last_exit_s": {"fixed": r3(after[0]), "per_instance": r3(after[1])},
+                      "ssh_session_s": r3(session), "ssh_round_trip_s": r3(rt), "ssh_source": ssh["source"]},
            "cases": []}
-    for parallel in (8, 128):
-        waves = math.ceil(hosts / parallel)
-        rt = ssh["round_trip_s"] or FACTS_SSH_ROUND_TRIP_S
-        sess = ssh["session_s"] or FACTS_SSH_SESSION_S
-        host_steps = {st: waves * (host_ms(st) / 1000 + rt) for st in ("probe", "prepare", "start")}
-        host_steps["probe"] += waves * sess
-        jvm = (jvm_ms("select") + jvm_ms("wal_preflight") + jvm_ms("read_state")) / 1000
-        report = waves * (rt + per_host * (after[1] / 1000 if after else 0.01)) + (after[0] / 1000 if after else 0)
-        for label, floor in (("tiny WAL", floor1), (f"~{results['meta']['args']['wal_mb']} MB WAL", big_floor1)):
-            if floor is None:
-                continue
-            total = sum(host_steps.values()) + jvm + floor + report
-            out["cases"].append({"ssh.max_parallel_hosts": parallel, "wal": label, "waves": waves,
-                                 "probe_s": r3(host_steps["probe"]), "prepare_s": r3(host_steps["prepare"]),
-                                 "start_s": r3(host_steps["start"]), "jvm_per_instance_s": r3(jvm),
-                                 "floor_s": r3(floor), "report_verify_commit_s": r3(report), "cycle_s": r3(total),
-                                 "ratio": r3(total / floor), "sessions": hosts, "round_trips": 4 * hosts,
-                                 "unbatched_sessions": n_inst, "unbatched_round_trips": 4 * n_inst})
+    for (wal, n), fl in sorted(floors.items(), key=lambda kv: (kv[0][0] != "tiny", kv[0][1])):
+        if n not in (1, 8):  # one replay per host's cores (N=1), or 8 sharing this machine's 2 cores (N=8)
+            continue
+        floor = med(fl)
+        for parallel in (8, 128):
+            waves = math.ceil(hosts / parallel)
+            probe = waves * (session + rt + per_host * per_inst.get("probe", 0))
+            prepare = waves * (rt + per_host * per_inst.get("prepare", 0))
+            start = waves * (rt + per_host * per_inst.get("start", 0))
+            in_jvm = sum(a + b * n_inst for a, b in jvm.values())
+            report = waves * (rt + per_host * after[1]) + after[0]
+            total = probe + in_jvm + prepare + start + floor + report
+            out["cases"].append({"ssh.max_parallel_hosts": parallel, "wal": wal,
+                                 "floor_from": f"N={n} local (each host replays {'1' if n == 1 else str(n)} at once)",
+                                 "waves": waves, "probe_s": r3(probe), "select_preflight_s": r3(in_jvm),
+                                 "prepare_s": r3(prepare), "start_s": r3(start), "floor_s": r3(floor),
+                                 "report_commit_s": r3(report), "cycle_s": r3(total), "ratio": r3(total / floor),
+                                 "target_s": r3(1.2 * floor + 0.5), "sessions": hosts, "round_trips": 4 * hosts,
+                                 "unbatched_sessions": n_inst, "unbatched_round_trips": 4 * n_inst,
+                                 "unbatched_added_s": r3((math.ceil(n_inst / parallel) - waves) * (session + 4 * rt))})
     return out
 
 
@@ -264,9 +294,20 @@ def markdown(results, s):
     ssh = s["ssh"]
     out += ["", "## 3. SSH cost", ""]
     if ssh["measured"]:
-        out += [f"Measured: {fmt(ssh['sessions_per_cycle'])} sessions and {fmt(ssh['round_trips_per_cycle'])} round "
-                f"trips per cycle; a session costs ~{fmt(ssh['session_s'])} s (first call on a host minus the local "
-                f"one), a round trip on an open session ~{fmt(ssh['round_trip_s'])} s."]
+        out += [f"Measured in the daemon: {fmt(ssh['sessions_per_cycle'])} SSH sessions and "
+                f"{fmt(ssh['round_trips_per_cycle'])} host round trips per cycle (one session per host, one call per "
+                f"host and step). Opening a session costs ~{fmt(ssh['session_s'])} s and a call on an open one "
+                f"~{fmt(ssh['round_trip_s'])} s more than the same script run locally (remote call time minus the "
+                f"local per-instance time of that step; per step: {ssh['extra_per_call_s']}). The OpenSSH client on "
+                f"the same hosts: fresh login {fmt(ssh['openssh_client_fresh_login_s'])} s, round trip over a "
+                f"multiplexed connection {fmt(ssh['openssh_client_multiplexed_round_trip_s'])} s.", "",
+                "Without per-host batching (an estimate: the tool has no unbatched mode; it would take one session per "
+                "instance and one call per instance and step):", "",
+                table(["variant", "N", "sessions", "round trips", "unbatched sessions", "unbatched round trips",
+                       "added connection work s", "added wall s (8 hosts in parallel)"],
+                      [[u["variant"], u["n"], u["sessions"], u["round_trips"], u["unbatched_sessions"],
+                        u["unbatched_round_trips"], u["added_connection_work_s"], u["added_wall_s_at_8_parallel"]]
+                       for u in ssh["unbatched"]])]
     else:
         out += [f"Not measured in this run (see above); the estimate uses FACTS.md: {ssh['session_s']} s per fresh "
                 f"session, {ssh['round_trip_s']} s per round trip on an open one."]
@@ -286,17 +327,20 @@ def markdown(results, s):
                         + ", ".join(fmt(x) for x in v["daemon_runs"])] for k, v in st.items()])]
     est = s["estimate_1000"]
     if est:
+        i = est["inputs"]
         out += ["", "## 5. Paper estimate: 1,000 segments + coordinator on 125 hosts (8 per host)", "",
-                f"Per-step costs fitted over N (local, tiny WAL) as fixed + per-instance ms; SSH costs from "
-                f"{est['inputs']['ssh_source']}. Host steps run in waves of ssh.max_parallel_hosts hosts.", "",
-                table(["max_parallel_hosts", "WAL", "waves", "probe s", "prepare s", "start s", "JVM per-instance s",
-                       "floor s", "report+verify+commit s", "cycle s", "ratio", "sessions", "round trips"],
-                      [[c["ssh.max_parallel_hosts"], c["wal"], c["waves"], c["probe_s"], c["prepare_s"], c["start_s"],
-                        c["jvm_per_instance_s"], c["floor_s"], c["report_verify_commit_s"], c["cycle_s"], c["ratio"],
-                        c["sessions"], c["round_trips"]] for c in est["cases"]]), "",
-                "Fitted per-step costs (ms): " + ", ".join(
-                    f"{st} {v['fixed_ms']} + {v['per_instance_ms']}/inst" for st, v in
-                    est["inputs"]["per_step_fit_local_tiny"].items() if v)]
+                "Inputs from this run: per-instance script time on a host (s) " + json.dumps(i["per_instance_script_s"])
+                + "; per-instance JVM time (s) " + json.dumps(i["jvm_per_instance_s"]) + "; after the last exit "
+                f"{i['after_last_exit_s']['fixed']} s + {i['after_last_exit_s']['per_instance']} s per instance; SSH "
+                f"session {i['ssh_session_s']} s, call {i['ssh_round_trip_s']} s ({i['ssh_source']}). Hosts are worked "
+                "in waves of ssh.max_parallel_hosts (default 8; at most 256).", "",
+                table(["max_parallel_hosts", "WAL", "floor from", "waves", "probe s", "select+preflight s", "prepare s",
+                       "start s", "floor s", "report+commit s", "cycle s", "ratio", "target s", "sessions",
+                       "round trips", "unbatched: +s"],
+                      [[c["ssh.max_parallel_hosts"], c["wal"], c["floor_from"], c["waves"], c["probe_s"],
+                        c["select_preflight_s"], c["prepare_s"], c["start_s"], c["floor_s"], c["report_commit_s"],
+                        c["cycle_s"], c["ratio"], c["target_s"], c["sessions"], c["round_trips"], c["unbatched_added_s"]]
+                       for c in est["cases"]])]
     if s["failures"]:
         out += ["", "## Failed cycles", "", table(["variant", "WAL", "N", "mode", "status", "detail"],
                                                  [[c["variant"], c["wal"], c["n"], c["mode"], c["status"],
