@@ -430,30 +430,30 @@ def bench_site(tool, args, root, n, hosts, results):
                 results["cycles"].append(dict(variant=variant, n=n, wal=f"{args.wal_mb}MB", mode="daemon", rep=rep + 1, **clean(rec)))
                 log(f"{variant} N={n} daemon {args.wal_mb}MB #{rep + 1}: cycle {rec.get('cycle_s')} s, floor {rec.get('floor_s')} s")
 
-        if "startup" in args.parts and n == max(args.ns):
-            stop_daemon = daemon
-            daemon = None
-            if stop_daemon is not None:
-                results["footprint"][-1]["peak_rss_mb"] = rnd(stop_daemon.peak_rss_mb(), 1)
-                stop_daemon.stop()
-            results["startup"] = startup(site, args.reps)
-
         if daemon is not None:
-            results["footprint"][-1]["peak_rss_mb"] = rnd(daemon.peak_rss_mb(), 1)
-            with open(daemon.log_path, errors="replace") as f:
-                lines = [line for line in f if "ConsumeSteps - " in line]
-            results["footprint"][-1]["cycles_run"] = sum(1 for line in lines if "nothing to do" in line
-                                                         or "advanced to" in line or "cycle failed" in line)
-            # Every cycle the bench asked for should advance once: a failure or a second advance is a defect to see.
-            results["footprint"][-1]["failed_cycles"] = sum(1 for line in lines if "cycle failed" in line)
-            advanced = [line.split("advanced to ")[1].split(":")[0] for line in lines if "advanced to" in line]
-            results["footprint"][-1]["repeated_advances"] = len(advanced) - len(set(advanced))
+            daemon_summary(daemon, results["footprint"][-1])
+            daemon.stop()
+            daemon = None
+        if "startup" in args.parts and not hosts and n == max(args.ns):
+            results["startup"] = startup(site, args.reps)
     finally:
         if daemon is not None:
             daemon.stop()
         site.down()
         if not args.keep:
             shutil.rmtree(site.dir, ignore_errors=True)
+
+
+def daemon_summary(daemon, footprint):
+    """Peak RSS, and what its log says about its cycles (the bench asked each point to advance exactly once)."""
+    footprint["peak_rss_mb"] = rnd(daemon.peak_rss_mb(), 1)
+    with open(daemon.log_path, errors="replace") as f:
+        lines = [line for line in f if "ConsumeSteps - " in line]
+    footprint["cycles_run"] = sum(1 for line in lines if "nothing to do" in line or "advanced to" in line
+                                  or "cycle failed" in line)
+    footprint["failed_cycles"] = sum(1 for line in lines if "cycle failed" in line)
+    advanced = [line.split("advanced to ")[1].split(":")[0] for line in lines if "advanced to" in line]
+    footprint["repeated_advances"] = len(advanced) - len(set(advanced))
 
 
 def startup(site, reps):
