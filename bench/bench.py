@@ -512,6 +512,7 @@ def main():
     ap.add_argument("--work", default="/tmp/whpg-bench", help="where sandboxes are built (short path, not /root)")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "results"))
     ap.add_argument("--keep", action="store_true", help="keep the sandboxes' files (they are always stopped)")
+    ap.add_argument("--note", default="", help="a line for results.md, e.g. what was merged into the build")
     args = ap.parse_args()
     args.parts = set(args.parts.split(","))
     ns = [int(x) for x in args.n.split(",") if x]

@@ -262,6 +262,8 @@ def markdown(results, s):
            f"Repetitions: {a['reps']} tiny-WAL cycles per N and mode, {a['big_reps']} x ~{a['wal_mb']} MB per "
            f"instance; consumer_sleep_secs = {a['consumer_sleep']}. Launcher: `{m['launcher']}` "
            f"(WHPG_JAVA_OPTS {m['java_opts']}, class-data archive {m.get('cds', 'on')}). Medians unless marked worst."]
+    if a.get("note"):
+        out += ["", a["note"]]
     for nm in results.get("not_measured", []):
         out += ["", f"Not measured: {nm}"]
     out += ["", "## Targets", "", table(["target", "measured", "met"],
