@@ -341,6 +341,12 @@ class Daemon:
                     calls.append((m.group(2), m.group(3), int(m.group(4))))
         return calls
 
+    def cpu_s(self):
+        """User + system CPU seconds the daemon has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -410,7 +416,7 @@ def bench_site(tool, args, root, n, hosts, results):
                 "variant": variant, "n": n,
                 "jvm_start_to_first_cycle_s": rnd(first["_started"] - daemon.spawned_at) if "_started" in first else None,
                 "jvm_start_to_first_commit_s": rnd(first["_committed"] - daemon.spawned_at) if "_started" in first else None,
-                "first_cycle": clean(first)})
+                "first_cycle": clean(first), "cpu_after_first_cycle_s": rnd(daemon.cpu_s(), 2)})
             log(f"{variant} N={n}: daemon first cycle at +{results['footprint'][-1]['jvm_start_to_first_cycle_s']} s")
 
         if "daemon" in args.parts:
@@ -435,7 +441,7 @@ def bench_site(tool, args, root, n, hosts, results):
             daemon.stop()
             daemon = None
         if "startup" in args.parts and not hosts and n == max(args.ns):
-            results["startup"] = startup(site, args.reps)
+            results["startup"] = startup(site, max(5, args.reps))
     finally:
         if daemon is not None:
             daemon.stop()
@@ -447,6 +453,8 @@ def bench_site(tool, args, root, n, hosts, results):
 def daemon_summary(daemon, footprint):
     """Peak RSS, and what its log says about its cycles (the bench asked each point to advance exactly once)."""
     footprint["peak_rss_mb"] = rnd(daemon.peak_rss_mb(), 1)
+    footprint["cpu_s"] = rnd(daemon.cpu_s(), 2)
+    footprint["lifetime_s"] = rnd(time.time() - daemon.spawned_at, 1)
     with open(daemon.log_path, errors="replace") as f:
         lines = [line for line in f if "ConsumeSteps - " in line]
     footprint["cycles_run"] = sum(1 for line in lines if "nothing to do" in line or "advanced to" in line
@@ -454,6 +462,10 @@ def daemon_summary(daemon, footprint):
     footprint["failed_cycles"] = sum(1 for line in lines if "cycle failed" in line)
     advanced = [line.split("advanced to ")[1].split(":")[0] for line in lines if "advanced to" in line]
     footprint["repeated_advances"] = len(advanced) - len(set(advanced))
+    if footprint.get("cpu_after_first_cycle_s") is not None and footprint["cycles_run"] > 1:
+        # Start-up and JIT warm-up left out: mostly cycles with nothing to do (a probe: one session per SSH host).
+        footprint["cpu_per_later_cycle_s"] = rnd((footprint["cpu_s"] - footprint["cpu_after_first_cycle_s"])
+                                                 / (footprint["cycles_run"] - 1), 3)
 
 
 def startup(site, reps):

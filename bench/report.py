@@ -175,6 +175,13 @@ def ssh_cost(results, s):
                           "added_connection_work_s": r3((n - hosts) * (session + 4 * round_trip)) if session is not None else None,
                           "added_wall_s_at_8_parallel": r3(added)})
     out["unbatched"] = unbatched
+    cpu = {}
+    for f in results["footprint"]:
+        if f.get("cpu_per_later_cycle_s") is not None:
+            cpu.setdefault(f["n"], {})[f["variant"]] = (f["cpu_per_later_cycle_s"], f["first_cycle"].get("ssh_sessions"))
+    per_session = [(v[r][0] - v["local"][0]) / v[r][1] for v in cpu.values() if "local" in v
+                   for r in v if r != "local" and v[r][1]]
+    out["client_cpu_per_session_s"] = r3(med(per_session))
     return out
 
 
@@ -210,9 +217,12 @@ def estimate(results, s):
     rt = ssh["round_trip_s"] if ssh.get("round_trip_s") is not None else FACTS_SSH_ROUND_TRIP_S
     n_inst, hosts, per_host = 1001, 125, 8
     out = {"inputs": {"per_instance_script_s": {k: r3(v) for k, v in per_inst.items()},
-                      "jvm_per_instance_s": {k: r3(v[1]) for k, v in jvm.items()},
+                      "jvm_per_instance_ms": {k: r3(v[1] * 1000) for k, v in jvm.items()},
                       "after_last_exit_s": {"fixed": r3(after[0]), "per_instance": r3(after[1])},
-                      "ssh_session_s": r3(session), "ssh_round_trip_s": r3(rt), "ssh_source": ssh["source"]},
+                      "ssh_session_s": r3(session), "ssh_round_trip_s": r3(rt), "ssh_source": ssh["source"],
+                      "client_cpu_per_session_s": ssh.get("client_cpu_per_session_s")},
+           "controller_cpu_s_per_cycle": r3(hosts * ssh["client_cpu_per_session_s"])
+           if ssh.get("client_cpu_per_session_s") is not None else None,
            "cases": []}
     for (wal, n), fl in sorted(floors.items(), key=lambda kv: (kv[0][0] != "tiny", kv[0][1])):
         if n not in (1, 8):  # one replay per host's cores (N=1), or 8 sharing this machine's 2 cores (N=8)
@@ -302,7 +312,9 @@ def markdown(results, s):
                 f"~{fmt(ssh['round_trip_s'])} s more than the same script run locally (remote call time minus the "
                 f"local per-instance time of that step; per step: {ssh['extra_per_call_s']}). The OpenSSH client on "
                 f"the same hosts: fresh login {fmt(ssh['openssh_client_fresh_login_s'])} s, round trip over a "
-                f"multiplexed connection {fmt(ssh['openssh_client_multiplexed_round_trip_s'])} s.", "",
+                f"multiplexed connection {fmt(ssh['openssh_client_multiplexed_round_trip_s'])} s. Each session costs the "
+                f"daemon ~{fmt(ssh.get('client_cpu_per_session_s'))} CPU-seconds (its CPU per cycle over SSH minus "
+                f"local, per session; the key exchange runs in Java).", "",
                 "Without per-host batching (an estimate: the tool has no unbatched mode; it would take one session per "
                 "instance and one call per instance and step):", "",
                 table(["variant", "N", "sessions", "round trips", "unbatched sessions", "unbatched round trips",
@@ -315,10 +327,12 @@ def markdown(results, s):
                 f"session, {ssh['round_trip_s']} s per round trip on an open one."]
     out += ["", "## 4. Footprint", "",
             table(["variant", "N", "JVM start -> first cycle s", "JVM start -> first commit s", "first cycle s",
-                   "first cycle floor s", "peak RSS MB", "cycles run", "failed", "repeated advances"],
+                   "first cycle floor s", "peak RSS MB", "cycles run", "failed", "repeated advances", "CPU s",
+                   "CPU s per later cycle"],
                   [[f["variant"], f["n"], f.get("jvm_start_to_first_cycle_s"), f.get("jvm_start_to_first_commit_s"),
                     f["first_cycle"].get("cycle_s"), f["first_cycle"].get("floor_s"), f.get("peak_rss_mb"),
-                    f.get("cycles_run"), f.get("failed_cycles"), f.get("repeated_advances")] for f in s["footprint"]])]
+                    f.get("cycles_run"), f.get("failed_cycles"), f.get("repeated_advances"), f.get("cpu_s"),
+                    f.get("cpu_per_later_cycle_s")] for f in s["footprint"]])]
     st = results.get("startup")
     if st:
         out += ["", f"Start-up with the launcher's class-data archive (CDS) on and off (WHPG_CDS=off), N={st['cds_on']['n']}, "
@@ -332,7 +346,7 @@ def markdown(results, s):
         i = est["inputs"]
         out += ["", "## 5. Paper estimate: 1,000 segments + coordinator on 125 hosts (8 per host)", "",
                 "Inputs from this run: per-instance script time on a host (s) " + json.dumps(i["per_instance_script_s"])
-                + "; per-instance JVM time (s) " + json.dumps(i["jvm_per_instance_s"]) + "; after the last exit "
+                + "; per-instance JVM time (ms) " + json.dumps(i["jvm_per_instance_ms"]) + "; after the last exit "
                 f"{i['after_last_exit_s']['fixed']} s + {i['after_last_exit_s']['per_instance']} s per instance; SSH "
                 f"session {i['ssh_session_s']} s, call {i['ssh_round_trip_s']} s ({i['ssh_source']}). Hosts are worked "
                 "in waves of ssh.max_parallel_hosts (default 8; at most 256).", "",
@@ -343,6 +357,11 @@ def markdown(results, s):
                         c["select_preflight_s"], c["prepare_s"], c["start_s"], c["floor_s"], c["report_commit_s"],
                         c["cycle_s"], c["ratio"], c["target_s"], c["sessions"], c["round_trips"], c["unbatched_added_s"]]
                        for c in est["cases"]])]
+        if est.get("controller_cpu_s_per_cycle") is not None:
+            out += ["", f"The 125 SSH sessions of a cycle also cost the DR controller's JVM about "
+                        f"{fmt(est['controller_cpu_s_per_cycle'])} CPU-seconds (measured "
+                        f"{fmt(i['client_cpu_per_session_s'])} s per session), which the waves above assume it has "
+                        "cores for."]
     if s["failures"]:
         out += ["", "## Failed cycles", "", table(["variant", "WAL", "N", "mode", "status", "detail"],
                                                  [[c["variant"], c["wal"], c["n"], c["mode"], c["status"],
@@ -363,21 +382,25 @@ def plot(results, s, path):
     fig, axes = plt.subplots(1, len(wals), figsize=(6 * len(wals), 4.5), squeeze=False)
     for ax, wal in zip(axes[0], wals):
         for variant, style in (("local", "-"), *[(v, "--") for v in sorted({r["variant"] for r in s["daemon"]}) if v != "local"]):
+            fill = "full" if variant == "local" else "none"
             rows = [r for r in s["daemon"] if r["wal"] == wal and r["variant"] == variant]
             if not rows:
                 continue
             ns = [r["n"] for r in rows]
-            ax.plot(ns, [r["cycle_s"] for r in rows], "o" + style, color="tab:blue", label=f"daemon cycle ({variant})")
-            ax.plot(ns, [r["floor_s"] for r in rows], "s" + style, color="tab:green", label=f"floor ({variant})")
+            ax.plot(ns, [r["cycle_s"] for r in rows], "o" + style, color="tab:blue", fillstyle=fill,
+                    label=f"daemon cycle ({variant})")
+            ax.plot(ns, [r["floor_s"] for r in rows], "s" + style, color="tab:green", fillstyle=fill,
+                    label=f"floor ({variant})")
             ax.plot(ns, [r["target_s"] for r in rows], ":", color="tab:red", label=f"target 1.2 x floor + 0.5 ({variant})")
             once = [r for r in s["once"] if r["wal"] == wal and r["variant"] == variant]
             if once:
                 ax.plot([r["n"] for r in once], [r["once_wall_s"] for r in once], "^" + style, color="tab:orange",
-                        label=f"dr run --once wall ({variant})")
+                        fillstyle=fill, label=f"dr run --once wall ({variant})")
         ax.set_title(f"DR consume cycle, {wal} WAL per instance")
         ax.set_xlabel("instances N (coordinator + N-1 segments)")
         ax.set_ylabel("seconds")
         ax.set_ylim(bottom=0)
+        ax.set_xticks(sorted({r["n"] for r in s["daemon"]}))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()
