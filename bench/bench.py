@@ -514,7 +514,7 @@ def main():
     ap = argparse.ArgumentParser(description="whpg-dr-sync benchmarks; see bench/README.md")
     ap.add_argument("--parts", default="once,daemon,footprint,startup,ssh",
                     help="comma list of: once, daemon, footprint, startup, ssh (default: all)")
-    ap.add_argument("--n", default="1,4,8,16", help="instance counts N (coordinator + N-1 segments)")
+    ap.add_argument("--n", default="1,4,8,16", help="instance counts N (coordinator + N-1 segments); '' for none")
     ap.add_argument("--ssh-n", default=None, help="instance counts for the SSH variant (default: --n)")
     ap.add_argument("--hosts", type=int, default=4, help="DR hosts of the SSH variant")
     ap.add_argument("--reps", type=int, default=3, help="tiny-WAL cycles per N and mode")
@@ -551,7 +551,7 @@ def main():
         else:
             results["not_measured"].append(
                 f"SSH variant: this build's `sandbox up` has no --hosts option (branch ssh-cycle not merged yet); "
-                f"run it later with: bench/run.sh --parts ssh,daemon,footprint --n {','.join(map(str, ssh_ns))}")
+                f"run it later with: bench/run.sh --n '' --ssh-n {','.join(map(str, ssh_ns))} --parts ssh,daemon,footprint")
     for n, hosts in plan:
         try:
             bench_site(tool, args, args.work, n, hosts, results)
