@@ -14,8 +14,8 @@ import io.whpg.drsync.sandbox.SandboxFixture;
 import io.whpg.drsync.sandbox.SandboxOptions;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Json;
+import io.whpg.drsync.testing.BadInputCorpus;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,13 +56,13 @@ class BadInputIT {
     }
 
     static Stream<Arguments> brokenConfigs() throws Exception {
-        return corpus("/config/bad/expected.tsv");
+        return BadInputCorpus.of("/config/bad").cases();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenConfigs")
     void everyBrokenConfigIsOneLineAndExitTwoForBothRoles(String file, String expected) throws Exception {
-        Path p = resource("/config/bad/" + file);
+        Path p = BadInputCorpus.of("/config/bad").file(file);
         String line = "whpg_dr_sync: " + expected.replace("${file}", p.toString());
         for (String role : List.of("dr", "primary")) {
             assertRefused(line, role, "run", "--once", "--config", p.toString());
@@ -70,14 +70,14 @@ class BadInputIT {
     }
 
     static Stream<Arguments> brokenManifests() throws Exception {
-        return corpus("/manifest/bad/expected.tsv");
+        return BadInputCorpus.of("/manifest/bad").cases();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenManifests")
     void everyBrokenManifestNamedWithTargetIsOneLineAndExitTwo(String file, String expected) throws Exception {
         Path planted = cfg.storage().manifestDir().resolve(PLANTED + ".json");
-        Files.copy(resource("/manifest/bad/" + file), planted);
+        Files.copy(BadInputCorpus.of("/manifest/bad").file(file), planted);
         try {
             assertRefused("whpg_dr_sync: --target: " + expected.replace("${file}", planted.toString()),
                     "dr", "run", "--once", "--target", PLANTED, "--config", sandbox.configFile().toString());
@@ -87,7 +87,7 @@ class BadInputIT {
     }
 
     static Stream<Arguments> commandLineCases() throws Exception {
-        return Files.readAllLines(resource("/cli/bad/cases.tsv")).stream()
+        return Files.readAllLines(BadInputCorpus.resource("/cli/bad/cases.tsv")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .map(l -> l.split("\t", 4))
                 .map(f -> Arguments.of(f[0], f[1], f[2], f[3]));
@@ -113,7 +113,7 @@ class BadInputIT {
     @Test
     void theProcessItselfExitsTwo() throws Exception {
         Snapshot before = Snapshot.of(sandbox, cfg);
-        Path broken = resource("/config/bad/25-dr-instance-port-string.json");
+        Path broken = BadInputCorpus.resource("/config/bad/25-dr-instance-port-string.json");
         try (ToolProcess p = ToolProcess.run(Duration.ofSeconds(60), "dr", "run", "--once", "--config", broken.toString())) {
             assertEquals(2, p.exitCode(), p.output());
             assertEquals("whpg_dr_sync: dr.instances[1].port: expected an integer 1..65535, got \"abc\"", p.stderr());
@@ -174,16 +174,5 @@ class BadInputIT {
         } else {
             ((ObjectNode) parent).set(key, value);
         }
-    }
-
-    private static Stream<Arguments> corpus(String tsv) throws Exception {
-        return Files.readAllLines(resource(tsv)).stream()
-                .filter(l -> !l.isBlank() && !l.startsWith("#"))
-                .map(l -> l.split("\t", 2))
-                .map(f -> Arguments.of(f[0], f[1]));
-    }
-
-    private static Path resource(String name) throws URISyntaxException {
-        return Path.of(BadInputIT.class.getResource(name).toURI());
     }
 }
