@@ -11,7 +11,7 @@ import io.whpg.drsync.dr.HostCall;
 import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.dr.InstanceProbe;
 import io.whpg.drsync.dr.NotParkedException;
-import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.route.ConsumeSteps;
 import io.whpg.drsync.route.PublishSteps;
 import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
@@ -79,16 +79,7 @@ public final class StatusReport {
         lines.add(String.format("%-5s %-28s %-24s %-12s %s", "seg", "host", "state", "floor", "note"));
         try (ShellOpener opener = new ShellOpener(cfg);
              ConsumeCycle probe = new ConsumeCycle(cfg, Optional.empty(), opener, Clock.systemUTC())) {
-            List<HostReply> replies = new ArrayList<>();
-            for (HostCall call : probe.probeCalls()) {
-                long t0 = System.nanoTime();
-                try {
-                    CommandResult r = call.shells().get(call.host()).run(call.script(), call.timeout());
-                    replies.add(new HostReply(call, r, null, (System.nanoTime() - t0) / 1_000_000));
-                } catch (RuntimeException e) {
-                    replies.add(new HostReply(call, null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000));
-                }
-            }
+            List<HostReply> replies = probe.probeCalls().stream().map(HostCall::run).toList();
             Map<Integer, InstanceProbe> probes = probe.collectProbes(replies);
             for (Instance i : cfg.dr().instances()) {
                 InstanceProbe p = probes.get(i.gpSegmentId());
@@ -188,8 +179,8 @@ public final class StatusReport {
     private static Optional<String> sqlReplayLsn(DrSyncConfig cfg, Instance i) {
         try (Connection c = PublishSteps.dataSource(cfg.primary(), i.host(), i.port(), false).getConnection();
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
-            return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+             ResultSet rs = s.executeQuery(ConsumeSteps.SQL_FLOOR)) {
+            return rs.next() ? Optional.ofNullable(rs.getString("replay_lsn")) : Optional.empty();
         } catch (SQLException e) {
             return Optional.empty();
         }

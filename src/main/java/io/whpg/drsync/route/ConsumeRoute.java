@@ -37,7 +37,7 @@ public final class ConsumeRoute extends RouteBuilder {
                 .split(method(steps, "sqlFloorQueries"))
                     .process(BodyHeaders::apply)
                     .doTry()
-                        .setBody(constant("SELECT pg_is_in_recovery() AS in_recovery, pg_last_wal_replay_lsn()::text AS replay_lsn"))
+                        .setBody(constant(ConsumeSteps.SQL_FLOOR))
                         .toD("jdbc:${header.WhpgDataSource}").id("sql-floor")
                         .process(steps::recordSqlFloor).id("record-sql-floor")
                     .endDoTry()

@@ -71,6 +71,10 @@ public final class ConsumeSteps {
         cycle(e).readProbes(replies(e));
     }
 
+    /** A running DR server's floor: whether it is still in recovery, and how far it has replayed. */
+    public static final String SQL_FLOOR =
+            "SELECT pg_is_in_recovery() AS in_recovery, pg_last_wal_replay_lsn()::text AS replay_lsn";
+
     /** Registry name of a DR instance's DataSource, for the SQL floor of a server found running. */
     public static String dataSourceName(int gpSegmentId) {
         return "dr-gpseg" + gpSegmentId;
