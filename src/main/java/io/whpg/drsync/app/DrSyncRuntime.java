@@ -4,6 +4,8 @@ import io.whpg.drsync.archive.CamelWalArchive;
 import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.ObserveAccess;
+import io.whpg.drsync.ops.Observability;
 import io.whpg.drsync.route.ArchiveRoutes;
 import io.whpg.drsync.route.ConsumeRoute;
 import io.whpg.drsync.route.ConsumerLock;
@@ -34,16 +36,20 @@ public final class DrSyncRuntime implements AutoCloseable {
     public enum Role { PRIMARY, DR }
 
     public static final String CONSUMER_LOCKED = "consumer_locked";
+    public static final String JOLOKIA_PATH = "/observe/jolokia";
 
     private final Main main = new Main();
     private final Role role;
     private final ShellOpener shells;
     private final String lockDir;
+    private final DrSyncConfig config;
+    private FileLockClusterService lock;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
         this.shells = role == Role.DR ? new ShellOpener(config) : null;
         this.lockDir = config.dr().lockDir();
+        this.config = config;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         main.configure().setJmxEnabled(true);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
@@ -67,7 +73,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind(HostFanOut.POOL, java.util.concurrent.Executors.newFixedThreadPool(config.ssh().maxParallelHosts(),
                     daemonThreads("dr-host")));
             main.configure().addRoutesBuilder(new HostFanOut());
-            FileLockClusterService lock = ConsumerLock.fileLock(config.dr().lockDir());
+            lock = ConsumerLock.fileLock(config.dr().lockDir());
             main.bind("whpgConsumerLock", lock);
             main.bind("master", ConsumerLock.master(lock));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
@@ -84,13 +90,25 @@ public final class DrSyncRuntime implements AutoCloseable {
     }
 
     /**
-     * Serves /observe/health, /observe/metrics (Prometheus) and /observe/jolokia (for hawtio) on
-     * host:port. Jolokia exposes every MBean, so bind it to loopback or a management network only.
+     * Serves /observe/health (readiness and liveness of the cycles, {@link Observability}), /observe/metrics
+     * (Prometheus: the whpg_dr_* families and the JVM) and /observe/jolokia (for hawtio) on host:port. Jolokia
+     * answers only what config/jolokia-access.xml allows (built into the jar: Jolokia's default policy location).
      */
     public DrSyncRuntime observeOn(String host, int port) {
+        return observeOn(host, port, System.getenv());
+    }
+
+    /** As {@link #observeOn(String, int)}, basic auth for Jolokia taken from {@code env} ({@link ObserveAccess}). */
+    public DrSyncRuntime observeOn(String host, int port, Map<String, String> env) {
+        if (role == Role.DR) {
+            new Observability(main, config, true, ConsumeRoute.CYCLE_ROUTE_ID, () -> lock.isLeader(ConsumerLock.NAMESPACE));
+        } else {
+            new Observability(main, config, false, PublishRoute.CYCLE_ROUTE_ID, null);
+        }
         main.configure().metrics().withEnabled(true);
         main.configure().httpManagementServer().withEnabled(true).withHost(host).withPort(port)
                 .withHealthCheckEnabled(true).withJolokiaEnabled(true).withMetricsEnabled(true);
+        ObserveAccess.configure(main.configure().httpManagementServer(), JOLOKIA_PATH, env);
         return this;
     }
 

@@ -33,7 +33,8 @@ import java.util.Optional;
 
 /** {@code dr status} and {@code primary status}: read-only, as a table for people or JSON for scripts. */
 public final class StatusReport {
-    public enum Format { table, json }
+    /** {@code prometheus}: the metrics' figures for node_exporter's textfile collector ({@code io.whpg.drsync.ops.FileFigures}). */
+    public enum Format { table, json, prometheus }
 
     private final ObjectNode doc;
     private final List<String> lines;

@@ -3,6 +3,8 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.app.StatusReport;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.FileFigures;
+import java.time.Clock;
 import io.whpg.drsync.route.ConsumeSteps;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
@@ -51,7 +53,8 @@ final class DrCommand extends GroupCommand {
 
     @Command(name = "status", description = "Current restore point, latest manifest, per-instance floor and state, receipts.")
     static final class Status extends Leaf {
-        @Option(names = "--format", defaultValue = "table", description = "table or json")
+        @Option(names = "--format", defaultValue = "table",
+                description = "table, json, or prometheus (text for node_exporter's textfile collector)")
         StatusReport.Format format;
 
         @Option(names = "--include-history", description = "List the receipts of earlier cycles too.")
@@ -59,7 +62,8 @@ final class DrCommand extends GroupCommand {
 
         @Override
         int run(DrSyncConfig cfg) throws Exception {
-            out().print(StatusReport.dr(cfg, history ? 20 : 1).render(format));
+            out().print(format == StatusReport.Format.prometheus ? FileFigures.prometheusText(cfg, true, Clock.systemUTC())
+                    : StatusReport.dr(cfg, history ? 20 : 1).render(format));
             return WhpgDrSync.OK;
         }
     }

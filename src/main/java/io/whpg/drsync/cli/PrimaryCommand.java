@@ -3,6 +3,8 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.app.StatusReport;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.FileFigures;
+import java.time.Clock;
 import io.whpg.drsync.route.PublishRoute;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -32,7 +34,8 @@ final class PrimaryCommand extends GroupCommand {
 
     @Command(name = "status", description = "LATEST.json and the newest manifests with their readiness.")
     static final class Status extends Leaf {
-        @Option(names = "--format", defaultValue = "table", description = "table or json")
+        @Option(names = "--format", defaultValue = "table",
+                description = "table, json, or prometheus (text for node_exporter's textfile collector)")
         StatusReport.Format format;
 
         @Option(names = "--limit", defaultValue = "10", description = "How many manifests to list.")
@@ -40,7 +43,8 @@ final class PrimaryCommand extends GroupCommand {
 
         @Override
         int run(DrSyncConfig cfg) throws Exception {
-            out().print(StatusReport.primary(cfg, limit).render(format));
+            out().print(format == StatusReport.Format.prometheus ? FileFigures.prometheusText(cfg, false, Clock.systemUTC())
+                    : StatusReport.primary(cfg, limit).render(format));
             return WhpgDrSync.OK;
         }
     }

@@ -250,9 +250,11 @@ public final class ConfigLoader {
         if (Integer.bitCount(walSizeMb) != 1) {
             throw walSizeValue.invalid("a power of two 1..1024");
         }
-        return new Behavior(publisherSleep, consumerSleep, reachPoll, waitReach, walSizeMb,
-                b.optional("publisher_wait_archive_secs", 120, v -> v.integer(1, DAY_SECS)),
+        int waitArchive = b.optional("publisher_wait_archive_secs", 120, v -> v.integer(1, DAY_SECS));
+        return new Behavior(publisherSleep, consumerSleep, reachPoll, waitReach, walSizeMb, waitArchive,
                 b.optional("restore_point_prefix", DEFAULT_RESTORE_POINT_PREFIX, v -> v.matching(RESTORE_POINT_PREFIX,
-                        "1..40 letters, digits, '_' or '-', starting with a letter")));
+                        "1..40 letters, digits, '_' or '-', starting with a letter")),
+                b.optional("max_lag_secs", Behavior.defaultMaxLagSecs(publisherSleep, consumerSleep, waitReach, waitArchive),
+                        v -> v.integer(1, 30 * DAY_SECS)));
     }
 }

@@ -8,6 +8,7 @@ import org.apache.camel.builder.RouteBuilder;
  * timer route (the daemon, every {@code behavior.consumer_sleep_secs}) or {@link #ONCE_URI} ({@code --once}).
  */
 public final class ConsumeRoute extends RouteBuilder {
+    public static final String CYCLE_ROUTE_ID = "dr-consume";
     public static final String CYCLE_URI = "direct:dr-cycle";
     /** Where {@code --once} sends its one cycle; it has a consumer only while this process holds the lock. */
     public static final String ONCE_URI = "direct:dr-once";
@@ -46,8 +47,8 @@ public final class ConsumeRoute extends RouteBuilder {
                     .end()
                 .end();
 
-        from(CYCLE_URI).routeId("dr-consume")
-                .doTry()
+        from(CYCLE_URI).routeId(CYCLE_ROUTE_ID)
+                .doTry().id("consume-cycle")
                 .process(steps::begin).id("read-state")
                 .process(steps::probeCalls).id("probe-scripts")
                 .to(HostFanOut.URI).id("probe-instances")
@@ -81,7 +82,7 @@ public final class ConsumeRoute extends RouteBuilder {
                         .process(steps::nothingNew).id("nothing-new")
                 .end()
                 .endDoTry()
-                .doCatch(Exception.class)
+                .doCatch(Exception.class).id("on-cycle-failure")
                     .process(steps::failed).id("record-failure")
                 .end()
                 .process(new CycleStats()).id("cycle-stats");

@@ -9,6 +9,7 @@ import org.apache.camel.builder.RouteBuilder;
  * coordinator, {@code jdbc:gpseg<N>} (utility mode) for each instance.
  */
 public final class PublishRoute extends RouteBuilder {
+    public static final String CYCLE_ROUTE_ID = "primary-publish";
     public static final String CYCLE_URI = "direct:primary-publish";
     public static final String NO_SWITCH_WAL = "WhpgNoSwitchWal";
     public static final String INSTANCE_POOL = "primaryInstancePool";
@@ -31,7 +32,7 @@ public final class PublishRoute extends RouteBuilder {
                 .autoStartup(timerStarts)
                 .to(CYCLE_URI).id("run-publish-cycle");
 
-        from(CYCLE_URI).routeId("primary-publish")
+        from(CYCLE_URI).routeId(CYCLE_ROUTE_ID)
                 .doTry()
                 .process(steps::begin).id("name-restore-point")
                 .setBody(constant("SELECT content, hostname, port FROM gp_segment_configuration"

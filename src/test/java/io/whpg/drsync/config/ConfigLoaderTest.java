@@ -150,6 +150,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxLagDefaultsToTwoRoundsOfBothRolesAtLeastFifteenMinutesAndCanBeSet() throws Exception {
+        assertEquals(900, Behavior.defaultMaxLagSecs(10, 30, 60, 30), "short intervals: the 15-minute floor");
+        assertEquals(920, Behavior.defaultMaxLagSecs(10, 30, 300, 120));
+        assertEquals(2 * (3600 + 120 + 600 + 300), Behavior.defaultMaxLagSecs(3600, 600, 300, 120));
+        assertEquals(920, new Behavior(10, 30, 5, 300, 64, 120, "p").maxLagSecs());
+        ObjectNode json = example();
+        json.withObjectProperty("behavior").put("max_lag_secs", 120);
+        assertEquals(120, parse(json).behavior().maxLagSecs());
+        json.withObjectProperty("behavior").put("max_lag_secs", 0);
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(json));
+        assertTrue(e.getMessage().startsWith("behavior.max_lag_secs:"), e.getMessage());
+    }
+
+    @Test
     void walSegmentSizeBytesDoesNotOverflow() {
         assertEquals(64L * 1024 * 1024, new Behavior(1, 1, 1, 1, 64, 1, "p").walSegmentSizeBytes());
         assertEquals(16L * 1024 * 1024, new Behavior(1, 1, 1, 1, 16, 1, "p").walSegmentSizeBytes());

@@ -118,6 +118,12 @@ final class ToolProcess implements AutoCloseable {
         errReader.join(5000);
     }
 
+    /** SIGTERM, as systemd stops a service: the running cycle ends or stops safely; returns the exit code. */
+    int terminate(Duration timeout) {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
     boolean alive() {
         return process.isAlive();
     }

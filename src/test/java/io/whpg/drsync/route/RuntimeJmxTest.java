@@ -65,8 +65,13 @@ class RuntimeJmxTest {
             assertFalse(rt.runOnce(Map.of()).ok());
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port + "/observe/";
+            // the route catches the failure, yet readiness says so (it said UP before), with the receipt
             HttpResponse<String> health = get(http, base + "health");
-            assertEquals(200, health.statusCode(), health.body());
+            assertEquals(503, health.statusCode(), health.body());
+            assertTrue(health.body().contains("last cycle failed: instance_not_parked: instance -1: data directory does not exist"),
+                    health.body());
+            assertTrue(health.body().contains("instance_not_parked.receipt.json"), health.body());
+            assertEquals(200, get(http, base + "health/live").statusCode(), "a failed cycle is not a wedged process");
             HttpResponse<String> jolokia = get(http, base
                     + "jolokia/read/org.apache.camel:context=whpg-dr-sync-dr,type=processors,name=%22cycle-stats%22/LastStatus");
             assertEquals(200, jolokia.statusCode(), jolokia.body());
@@ -74,6 +79,8 @@ class RuntimeJmxTest {
             HttpResponse<String> metrics = get(http, base + "metrics");
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.body().contains("dr-consume"), metrics.body().lines().limit(20).toList().toString());
+            assertTrue(metrics.body().contains("whpg_dr_cycles_total{role=\"dr\",status=\"instance_not_parked\"} 1.0"),
+                    metrics.body());
         }
     }
 
@@ -81,7 +88,7 @@ class RuntimeJmxTest {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String configWithMissingDataDir(Path dir) {
+    static String configWithMissingDataDir(Path dir) {
         return """
                 {"primary": {"host": "127.0.0.1", "port": 5432, "db": "postgres", "user": "gpadmin"},
                  "storage": {"manifest_dir": "%1$s/manifests", "latest_path": "%1$s/LATEST.json"},
