@@ -5,13 +5,14 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 
 /**
  * A {@link WalArchive} served by a Camel endpoint ({@code archive.list_endpoint}), so an archive backend
  * (S3, SFTP, ...) is a route: it receives header {@value #OP} = {@code list} or {@code read}, header
  * {@value #SEGMENT} and, for read, {@value #FILE}; it answers with the names (a collection or one name a
- * line) or the file's text.
+ * line) or the file's text. A backend's failure is thrown as the backend's own exception, not Camel's wrapper.
  */
 public final class CamelWalArchive implements WalArchive {
     public static final String OP = "WhpgArchiveOp";
@@ -29,7 +30,7 @@ public final class CamelWalArchive implements WalArchive {
 
     @Override
     public Set<String> list(int gpSegmentId) {
-        Object body = template.get().requestBodyAndHeaders(endpointUri, null, Map.of(OP, "list", SEGMENT, gpSegmentId));
+        Object body = request(Map.of(OP, "list", SEGMENT, gpSegmentId));
         Set<String> names = new HashSet<>();
         if (body instanceof Collection<?> c) {
             c.forEach(o -> names.add(baseName(String.valueOf(o))));
@@ -41,8 +42,25 @@ public final class CamelWalArchive implements WalArchive {
 
     @Override
     public String read(int gpSegmentId, String fileName) {
-        return template.get().requestBodyAndHeaders(endpointUri, null,
-                Map.of(OP, "read", SEGMENT, gpSegmentId, FILE, fileName), String.class);
+        Object body = request(Map.of(OP, "read", SEGMENT, gpSegmentId, FILE, fileName));
+        String text = body == null ? null : template.get().getCamelContext().getTypeConverter().convertTo(String.class, body);
+        if (text == null) {
+            throw new IllegalStateException("archive backend " + endpointUri + " returned no text for " + fileName
+                    + " of segment " + gpSegmentId);
+        }
+        return text;
+    }
+
+    private Object request(Map<String, Object> headers) {
+        try {
+            return template.get().requestBodyAndHeaders(endpointUri, null, headers);
+        } catch (CamelExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("archive backend " + endpointUri + ": " + cause.getMessage(), cause);
+        }
     }
 
     private static String baseName(String s) {

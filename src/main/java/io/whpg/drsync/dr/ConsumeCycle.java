@@ -191,8 +191,10 @@ public final class ConsumeCycle implements AutoCloseable {
      * {@link #refuseUnparked}. On the first
      * probe, servers this tool started and a crash left running (every running one must be such) are
      * not refused but handed to {@link #settleCalls}; the probe after that refuses whatever still runs.
+     * A base-backup copy without a backup_manifest gets its floor from its backup history file, read
+     * through {@code archive}.
      */
-    public void readProbes(List<HostReply> replies) {
+    public void readProbes(List<HostReply> replies, WalArchive archive) {
         List<String> unreachable = replies.stream().filter(r -> r.error() != null).map(HostReply::problem).toList();
         if (!unreachable.isEmpty()) {
             throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
@@ -211,9 +213,11 @@ public final class ConsumeCycle implements AutoCloseable {
             lap("probe");
             return;
         }
+        Floors.BackupEnds backupEnds = new ArchivedBackupEnds(archive, seg -> "instance " + seg + " (host "
+                + instances.get(seg).host() + ", data dir " + instances.get(seg).dataDir() + ")");
         for (InstanceProbe p : probes.values()) {
             try {
-                floors.put(p.gpSegmentId(), Floors.of(p));
+                floors.put(p.gpSegmentId(), Floors.of(p, backupEnds));
             } catch (NotParkedException e) {
                 refusals.put(p.gpSegmentId(), e.getMessage());
             }

@@ -1,5 +1,7 @@
 package io.whpg.drsync.dr;
 
+import io.whpg.drsync.pg.BackupHistory;
+import io.whpg.drsync.pg.BackupLabel;
 import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.pg.Lsn;
 
@@ -7,10 +9,30 @@ import io.whpg.drsync.pg.Lsn;
 public final class Floors {
     private static final String IN_ARCHIVE_RECOVERY = "in archive recovery";
 
+    /**
+     * Where a base backup ended, from its backup history file in the WAL archive (see {@link ArchivedBackupEnds});
+     * asked only for a copy whose end neither pg_control nor a backup_manifest gives.
+     */
+    @FunctionalInterface
+    public interface BackupEnds {
+        BackupHistory find(int gpSegmentId, BackupStart start, long segmentSize) throws NotParkedException;
+    }
+
+    /** For a look without the archive ({@code dr status}): says where the end will be read from. */
+    public static final BackupEnds NOT_READ = (seg, start, segmentSize) -> {
+        throw new NotParkedException("instance " + seg + ": " + start.describe() + ": its floor is the STOP WAL LOCATION "
+                + "of the backup history file " + start.historyFileName(segmentSize) + " in the archive, read by dr run");
+    };
+
     private Floors() {
     }
 
+    /** The floor without the archive: a copy whose backup's end only the archive knows is refused ({@link #NOT_READ}). */
     public static Floor of(InstanceProbe p) throws NotParkedException {
+        return of(p, NOT_READ);
+    }
+
+    public static Floor of(InstanceProbe p, BackupEnds ends) throws NotParkedException {
         String who = "instance " + p.gpSegmentId() + ": ";
         if (p.problem() != null) {
             throw new NotParkedException(who + p.problem());
@@ -36,14 +58,16 @@ public final class Floors {
                 && !Lsn.ZERO.equals(cd.backupStart())) {
             // replay stopped before its base backup's end: no target before that end is reachable (FATAL), measured
             Lsn end = !Lsn.ZERO.equals(cd.backupEnd()) ? cd.backupEnd() : p.backupEndLsn();
+            String from = "";
             if (end == null) {
-                throw new NotParkedException(who + "stopped before reaching the end of its base backup (started at "
-                        + cd.backupStart() + ") and no backup_manifest names that end: cannot tell which restore points "
-                        + "it can reach");
+                // no backup_manifest (PostgreSQL 12): the archive's backup history file knows the end
+                BackupStart start = new BackupStart(cd.backupStart(), tli(cd), null);
+                end = ends.find(p.gpSegmentId(), start, cd.walSegmentSize()).stopWal();
+                from = " (STOP WAL LOCATION of " + start.historyFileName(cd.walSegmentSize()) + ")";
             }
             Lsn floor = max(end, max(cd.minRecoveryEnd(), cd.latestCheckpoint()));
             return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), false, cd.systemIdentifier(),
-                    "pg_controldata: " + cd.clusterState() + " before its base backup's end " + end);
+                    "pg_controldata: " + cd.clusterState() + " before its base backup's end " + end + from);
         }
         if (cd.isShutDownInRecovery()) {
             Lsn floor = max(cd.minRecoveryEnd(), cd.latestCheckpoint());
@@ -56,13 +80,19 @@ public final class Floors {
             return new Floor(p.gpSegmentId(), floor, tli(cd), cd.latestCheckpointRedo(), false,
                     cd.systemIdentifier(), "pg_controldata: stopped mid-recovery (in archive recovery) at " + floor);
         }
-        if (cd.isInProduction() && p.backupStartLsn() != null) {
-            if (p.backupEndLsn() == null) {
-                throw new NotParkedException(who + "fresh base backup (backup_label present) without a backup_manifest "
-                        + "naming its end LSN: cannot tell which restore points it can reach");
+        if (cd.isInProduction() && p.backupLabel() != null) {
+            // a fresh base-backup copy, never started: replay starts at backup_label's start and is consistent only
+            // at the backup's end; a target before that end FATALs (FACTS)
+            BackupLabel label = p.backupLabel();
+            if (p.backupEndLsn() != null) {
+                return new Floor(p.gpSegmentId(), p.backupEndLsn(), cd.latestCheckpointTimeline(), label.startWal(), false,
+                        cd.systemIdentifier(), "base backup ending at " + p.backupEndLsn());
             }
-            return new Floor(p.gpSegmentId(), p.backupEndLsn(), cd.latestCheckpointTimeline(), p.backupStartLsn(), false,
-                    cd.systemIdentifier(), "base backup ending at " + p.backupEndLsn());
+            BackupStart start = BackupStart.of(label);
+            Lsn end = ends.find(p.gpSegmentId(), start, cd.walSegmentSize()).stopWal();
+            return new Floor(p.gpSegmentId(), end, cd.latestCheckpointTimeline(), label.startWal(), false,
+                    cd.systemIdentifier(), "base backup ending at " + end + " (STOP WAL LOCATION of "
+                    + start.historyFileName(cd.walSegmentSize()) + ")");
         }
         throw new NotParkedException(who + "cluster state is '" + cd.clusterState()
                 + "', expected 'shut down in recovery' (or a fresh base backup with backup_label)");

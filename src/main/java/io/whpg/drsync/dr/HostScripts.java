@@ -39,7 +39,9 @@ public final class HostScripts {
                     echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
                     sed -n 's/.*"-c" "whpg_dr_sync\\.target=\\([A-Za-z0-9_.-]*\\)".*/@@whpg started_for \\1/p' "$d/postmaster.opts" 2>/dev/null
                   fi
-                  [ -f "$d/backup_label" ] && sed -n 's/^START WAL LOCATION: \\([0-9A-Fa-f]*\\/[0-9A-Fa-f]*\\).*/@@whpg backup_start \\1/p' "$d/backup_label"
+                  if [ -f "$d/backup_label" ]; then
+                    echo "@@whpg backup_label"; head -c 8192 "$d/backup_label" | sed 's/^/@@bl /'; echo
+                  fi
                   [ -f "$d/backup_manifest" ] && tail -c 8192 "$d/backup_manifest" | tr -d '\\n' \\
                     | grep -o '"End-LSN": *"[0-9A-Fa-f]*/[0-9A-Fa-f]*"' | tail -n 1 | sed 's/^/@@whpg backup_end /'
                   [ -f "$d/postgresql.auto.conf" ] && grep -E '^[[:space:]]*recovery_target' "$d/postgresql.auto.conf" | sed 's/^/@@foreign postgresql.auto.conf: /'

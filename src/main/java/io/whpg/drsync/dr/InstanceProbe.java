@@ -1,5 +1,6 @@
 package io.whpg.drsync.dr;
 
+import io.whpg.drsync.pg.BackupLabel;
 import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.pg.Lsn;
 import java.util.List;
@@ -8,12 +9,14 @@ import java.util.List;
  * What one look at a DR instance's data directory showed: control data, signal files, whether a
  * postmaster runs, base-backup leftovers, and recovery settings the tool does not own.
  *
+ * @param backupLabel the data dir's backup_label (a base backup never started), else null
+ * @param backupEndLsn the end LSN a backup_manifest names (PostgreSQL 13+), else null
  * @param problem a one-line reason the directory could not be read, else null
  * @param startedFor for a running server the tool started, the restore point it was started towards, else null
  */
 public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData controlData,
                             boolean standbySignal, boolean recoverySignal, Integer runningPid,
-                            Lsn backupStartLsn, Lsn backupEndLsn, List<String> foreignTargetSettings,
+                            BackupLabel backupLabel, Lsn backupEndLsn, List<String> foreignTargetSettings,
                             boolean includePresent, List<String> historyFiles, String problem, String startedFor) {
 
     public InstanceProbe {
@@ -52,12 +55,12 @@ public record InstanceProbe(int gpSegmentId, boolean dataDirExists, ControlData 
         try {
             return new InstanceProbe(gpSegmentId, true, cd, b.has("standby_signal"), b.has("recovery_signal"),
                     b.value("running").map(InstanceProbe::pid).orElse(null),
-                    b.value("backup_start").map(v -> lsn("backup_label START WAL LOCATION", v)).orElse(null),
+                    b.has("backup_label") ? BackupLabel.parse(b.backupLabel()) : null,
                     b.value("backup_end").map(InstanceProbe::endLsn).orElse(null),
                     b.foreignSettings(), b.has("include_present"), b.historyFiles(), null,
                     b.value("started_for").orElse(null));
         } catch (IllegalArgumentException e) {
-            // a torn backup_label or postmaster.pid: report it for this instance instead of failing the whole cycle
+            // a torn backup_label, backup_manifest or postmaster.pid: report it for this instance instead of failing the whole cycle
             return failed(gpSegmentId, e.getMessage());
         }
     }

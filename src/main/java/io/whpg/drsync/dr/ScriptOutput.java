@@ -9,9 +9,10 @@ import java.util.Optional;
 /** Reads the line-tagged output of {@link HostScripts}: one block per instance, plus loose tags. */
 public final class ScriptOutput {
 
-    /** One instance's block: control-data text, flags and values, log evidence, timeline files. */
+    /** One instance's block: control-data and backup_label text, flags and values, log evidence, timeline files. */
     public static final class Block {
         private final StringBuilder controlData = new StringBuilder();
+        private final StringBuilder backupLabel = new StringBuilder();
         private final Map<String, String> tags = new LinkedHashMap<>();
         private final List<String> log = new ArrayList<>();
         private final List<String> history = new ArrayList<>();
@@ -19,6 +20,11 @@ public final class ScriptOutput {
 
         public String controlData() {
             return controlData.toString();
+        }
+
+        /** The text of the data dir's backup_label, as the probe sent it ({@code @@bl} lines). */
+        public String backupLabel() {
+            return backupLabel.toString();
         }
 
         public boolean has(String tag) {
@@ -59,6 +65,8 @@ public final class ScriptOutput {
                 current = null;
             } else if (line.startsWith("@@cd ") && current != null) {
                 current.controlData.append(line, 5, line.length()).append('\n');
+            } else if (line.startsWith("@@bl ") && current != null) {
+                current.backupLabel.append(line, 5, line.length()).append('\n');
             } else if (line.startsWith("@@log ") && current != null) {
                 current.log.add(line.substring(6));
             } else if (line.startsWith("@@hist ") && current != null) {

@@ -14,6 +14,16 @@ public record BackupHistory(Lsn startWal, Lsn stopWal, Lsn checkpoint, int start
         }
     }
 
+    /**
+     * The name PostgreSQL archives it under: the WAL file holding the backup's start on its start timeline, then
+     * the start's offset in that file, {@code 000000010000000000000003.00000028.backup}.
+     */
+    public static String fileName(Lsn startWal, int startTimeline, long segmentSize) {
+        // a record never starts on a segment boundary (a page header comes first): the file holding its first byte
+        WalFile file = WalFile.containing(startWal.plus(1), startTimeline, segmentSize);
+        return file.name() + String.format(".%08X.backup", Long.remainderUnsigned(startWal.value(), segmentSize));
+    }
+
     public static BackupHistory parse(String content) {
         Fields fields = Fields.parse("backup history file", content);
         return new BackupHistory(

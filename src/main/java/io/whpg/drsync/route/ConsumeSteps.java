@@ -68,7 +68,7 @@ public final class ConsumeSteps {
     }
 
     public void readProbes(Exchange e) {
-        cycle(e).readProbes(replies(e));
+        cycle(e).readProbes(replies(e), archive);
     }
 
     /** A running DR server's floor: whether it is still in recovery, and how far it has replayed. */

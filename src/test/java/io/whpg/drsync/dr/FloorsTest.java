@@ -1,5 +1,7 @@
 package io.whpg.drsync.dr;
 
+import static io.whpg.drsync.dr.Reports.concat;
+import static io.whpg.drsync.dr.Reports.label;
 import static io.whpg.drsync.dr.Reports.parsed;
 import static io.whpg.drsync.dr.Reports.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,14 +16,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Control data from real PostgreSQL 15 runs (controldata/ and serverlog/ samples). */
+/** Control data from real PostgreSQL 15 runs (controldata/ and serverlog/ samples) and a real Greenplum 7 copy (backup/gp7/). */
 class FloorsTest {
     private static final String PARKED = sample("controldata/shut-down-in-recovery.txt");
     private static final String FRESH_COPY = sample("controldata/basebackup-fresh.txt");
     private static final String SYSTEM_ID = "7712620026465536620";
+    private static final String GP7_FRESH = sample("backup/gp7/basebackup-fresh.controldata");
+    private static final String GP7_HISTORY_NAME = "000000010000000000000003.00000028.backup";
+    /** Where a backup_manifest or pg_control names the end, the archive must not be asked. */
+    private static final Floors.BackupEnds NO_ARCHIVE = (seg, start, size) -> {
+        throw new AssertionError("archive asked for " + start);
+    };
 
     private static InstanceProbe probe(int seg, String controlData, String... lines) {
         return InstanceProbe.from(seg, parsed(seg, controlData, List.of(lines)));
+    }
+
+    private static InstanceProbe probe(int seg, String controlData, List<String> lines) {
+        return InstanceProbe.from(seg, parsed(seg, controlData, lines));
     }
 
     private static String refusal(InstanceProbe p) {
@@ -45,18 +57,48 @@ class FloorsTest {
     }
 
     @Test
-    void aFreshBaseBackupStandsAtTheBackupsEndAndReplaysFromItsStart() throws NotParkedException {
-        Floor f = Floors.of(probe(-1, FRESH_COPY, "@@whpg standby_signal", "@@whpg backup_start 0/2000028",
-                "@@whpg backup_end \"End-LSN\": \"0/2000100\""));
+    void aFreshBaseBackupStandsAtTheEndItsManifestNamesAndReplaysFromItsStart() throws NotParkedException {
+        Floor f = Floors.of(probe(-1, FRESH_COPY, concat(label("backup/backup_label"), List.of("@@whpg standby_signal",
+                "@@whpg backup_end \"End-LSN\": \"0/2000100\""))), NO_ARCHIVE);
         assertEquals(new Floor(-1, Lsn.parse("0/2000100"), 1, Lsn.parse("0/2000028"), false, SYSTEM_ID,
                 "base backup ending at 0/2000100"), f);
     }
 
     @Test
-    void aFreshBaseBackupWithoutItsManifestCannotBeJudged() {
-        assertEquals("instance -1: fresh base backup (backup_label present) without a backup_manifest naming its end "
-                        + "LSN: cannot tell which restore points it can reach",
-                refusal(probe(-1, FRESH_COPY, "@@whpg standby_signal", "@@whpg backup_start 0/2000028")));
+    void aFreshGreenplum7CopyStandsAtTheStopWalLocationOfItsBackupHistoryFile() throws NotParkedException {
+        // real Greenplum 7 (PostgreSQL 12): backup_label, no backup_manifest, 64 MB segments
+        List<String> asked = new java.util.ArrayList<>();
+        Floors.BackupEnds archive = (seg, start, segmentSize) -> {
+            asked.add(seg + " " + start.historyFileName(segmentSize));
+            return start.match(GP7_HISTORY_NAME, sample("backup/gp7/" + GP7_HISTORY_NAME), segmentSize);
+        };
+        Floor f = Floors.of(probe(-1, GP7_FRESH, concat(label("backup/gp7/backup_label"), List.of("@@whpg standby_signal"))),
+                archive);
+        assertEquals(List.of("-1 " + GP7_HISTORY_NAME), asked);
+        assertEquals(new Floor(-1, Lsn.parse("0/C000100"), 1, Lsn.parse("0/C000028"), false, "7715810866857556918",
+                "base backup ending at 0/C000100 (STOP WAL LOCATION of " + GP7_HISTORY_NAME + ")"), f);
+    }
+
+    @Test
+    void withoutTheArchiveAFreshCopyWithoutManifestSaysWhereItsEndWillBeRead() {
+        assertEquals("instance -1: fresh base backup (backup_label: START WAL LOCATION 0/C000028, LABEL \"pg_basebackup base "
+                        + "backup\"): its floor is the STOP WAL LOCATION of the backup history file " + GP7_HISTORY_NAME
+                        + " in the archive, read by dr run",
+                refusal(probe(-1, GP7_FRESH, concat(label("backup/gp7/backup_label"), List.of("@@whpg standby_signal")))));
+    }
+
+    @Test
+    void whatTheArchiveRefusesRefusesTheInstance() {
+        Floors.BackupEnds missing = (seg, start, segmentSize) -> {
+            throw new NotParkedException("instance " + seg + " (host h, data dir /d): history missing");
+        };
+        assertEquals("instance 0 (host h, data dir /d): history missing", assertThrows(NotParkedException.class,
+                () -> Floors.of(probe(0, GP7_FRESH, concat(label("backup/gp7/backup_label"), List.of("@@whpg standby_signal"))),
+                        missing)).getMessage());
+        // the most dangerous finding still comes first: the archive is not even asked about a running copy
+        assertEquals("instance 0: is running (postmaster pid 7)", assertThrows(NotParkedException.class,
+                () -> Floors.of(probe(0, GP7_FRESH, concat(label("backup/gp7/backup_label"),
+                        List.of("@@whpg standby_signal", "@@whpg running 7"))), missing)).getMessage());
     }
 
     @Test
@@ -76,7 +118,8 @@ class FloorsTest {
         assertEquals("instance 0: standby.signal is missing: starting it would open it read-write",
                 refusal(probe(0, PARKED)));
         assertEquals("instance 0: standby.signal is missing: starting it would open it read-write",
-                refusal(probe(0, FRESH_COPY, "@@whpg backup_start 0/2000028", "@@whpg backup_end \"End-LSN\": \"0/2000100\"")));
+                refusal(probe(0, FRESH_COPY, concat(label("backup/backup_label"),
+                        List.of("@@whpg backup_end \"End-LSN\": \"0/2000100\"")))));
     }
 
     @Test
@@ -121,9 +164,27 @@ class FloorsTest {
         assertFalse(f.parked());
         assertEquals(Lsn.parse("0/B000028"), f.replayFrom());
         assertEquals("pg_controldata: shut down in recovery before its base backup's end " + end, f.source());
-        assertEquals("instance 0: stopped before reaching the end of its base backup (started at 0/B000028) and no "
-                        + "backup_manifest names that end: cannot tell which restore points it can reach",
+        assertEquals("instance 0: stopped before reaching the end of its base backup (started at 0/B000028): its floor is "
+                        + "the STOP WAL LOCATION of the backup history file 00000001000000000000000B.00000028.backup in the "
+                        + "archive, read by dr run",
                 refusal(probe(0, unfinished, "@@whpg standby_signal")));
+    }
+
+    @Test
+    void withoutAManifestACopyStoppedBeforeItsBackupsEndFindsThatEndInTheArchive() throws NotParkedException {
+        // PostgreSQL 12: pg_control keeps the backup's start, backup_label is gone (backup_label.old), no manifest
+        String unfinished = sample("serverlog/unfinished-backup.controldata");
+        String end = sample("serverlog/unfinished-backup.backup_end").strip();
+        String history = sample("backup/000000010000000000000002.00000028.backup").replace("0/2000028", "0/B000028")
+                .replace("0/2000060", "0/B000060").replace("0/2000100", end).replace("000000010000000000000002",
+                        "00000001000000000000000B").replace("pg_basebackup base backup", "unfinished");
+        Floor f = Floors.of(probe(0, unfinished, "@@whpg standby_signal"),
+                (seg, start, segmentSize) -> start.match(start.historyFileName(segmentSize), history, segmentSize));
+        assertEquals(Lsn.parse(end), f.lsn());
+        assertFalse(f.parked());
+        assertEquals(Lsn.parse("0/B000028"), f.replayFrom());
+        assertEquals("pg_controldata: shut down in recovery before its base backup's end " + end
+                + " (STOP WAL LOCATION of 00000001000000000000000B.00000028.backup)", f.source());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.HostShell;
 import io.whpg.drsync.exec.LocalHostShell;
 import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.pg.BackupLabel;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.pg.PgSamples;
 import java.io.IOException;
@@ -129,14 +130,14 @@ class HostScriptsTest {
         assertFalse(p.recoverySignal());
         assertFalse(p.running());
         assertFalse(p.includePresent());
-        assertNull(p.backupStartLsn());
+        assertNull(p.backupLabel());
         assertEquals(List.of("00000002.history"), p.historyFiles());
         assertEquals(List.of(), p.foreignTargetSettings());
 
         InstanceProbe f = InstanceProbe.from(0, out.block(0).orElse(null));
         assertNull(f.problem());
         assertTrue(f.controlData().isInProduction());
-        assertEquals(Lsn.parse("0/2000028"), f.backupStartLsn());
+        assertEquals(Lsn.parse("0/2000028"), f.backupLabel().startWal());
         assertEquals(Lsn.parse("0/2000100"), f.backupEndLsn());
         assertEquals(List.of("postgresql.auto.conf: recovery_target_name = 'rp0'",
                 "postgresql.auto.conf:   recovery_target_timeline = 'latest'"), f.foreignTargetSettings());
@@ -150,6 +151,30 @@ class HostScriptsTest {
 
         InstanceProbe b = InstanceProbe.from(3, out.block(3).orElse(null));
         assertEquals(live.pid(), (long) b.runningPid());
+    }
+
+    @Test
+    void probeReadsTheWholeBackupLabelOfACopyWithoutManifest() throws IOException {
+        // a Greenplum 7 (PostgreSQL 12) copy: backup_label only; once without its final newline
+        Path gp7 = freshCopy("gp7 " + NASTY);
+        Files.delete(gp7.resolve("backup_manifest"));
+        String label = PgSamples.read("backup/gp7/backup_label");
+        Files.writeString(gp7.resolve("backup_label"), label);
+        Path torn = freshCopy("torn " + NASTY);
+        Files.delete(torn.resolve("backup_manifest"));
+        Files.writeString(torn.resolve("backup_label"), label.strip());
+
+        CommandResult r = run(HostScripts.probe(PG_BIN, List.of(new InstanceRef(0, gp7.toString()),
+                new InstanceRef(1, torn.toString()))));
+        assertEquals(0, r.exitCode(), r.stderr());
+        ScriptOutput out = ScriptOutput.parse(r.stdout());
+        for (int seg : List.of(0, 1)) {
+            InstanceProbe p = InstanceProbe.from(seg, out.block(seg).orElse(null));
+            assertNull(p.problem());
+            assertEquals(BackupLabel.parse(label), p.backupLabel());
+            assertNull(p.backupEndLsn());
+            assertEquals(List.of("00000002.history"), p.historyFiles(), "the line after the label stands on its own");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.whpg.drsync.pg.BackupLabel;
 import io.whpg.drsync.pg.Lsn;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class InstanceProbeTest {
         assertTrue(p.standbySignal());
         assertFalse(p.recoverySignal());
         assertFalse(p.running());
-        assertNull(p.backupStartLsn());
+        assertNull(p.backupLabel());
         assertNull(p.backupEndLsn());
         assertTrue(p.includePresent());
         assertEquals(List.of("postgresql.auto.conf: recovery_target_name = 'rp0'"), p.foreignTargetSettings());
@@ -35,12 +36,23 @@ class InstanceProbeTest {
     @Test
     void aFreshBaseBackupWithItsLabelAndManifest() {
         InstanceProbe p = InstanceProbe.from(1, parsed(1, sample("controldata/basebackup-fresh.txt"),
-                List.of("@@whpg standby_signal", "@@whpg backup_start 0/2000028",
-                        "@@whpg backup_end \"End-LSN\": \"0/2000100\"")));
+                Reports.concat(Reports.label("backup/backup_label"), List.of("@@whpg standby_signal",
+                        "@@whpg backup_end \"End-LSN\": \"0/2000100\""))));
         assertNull(p.problem());
-        assertEquals(Lsn.parse("0/2000028"), p.backupStartLsn());
+        assertEquals(BackupLabel.parse(sample("backup/backup_label")), p.backupLabel());
         assertEquals(Lsn.parse("0/2000100"), p.backupEndLsn());
         assertTrue(p.controlData().isInProduction());
+    }
+
+    @Test
+    void aFreshGreenplum7CopyHasItsWholeLabelAndNoManifest() {
+        InstanceProbe p = InstanceProbe.from(-1, parsed(-1, sample("backup/gp7/basebackup-fresh.controldata"),
+                Reports.concat(Reports.label("backup/gp7/backup_label"), List.of("@@whpg standby_signal"))));
+        assertNull(p.problem());
+        assertEquals(new BackupLabel(Lsn.parse("0/C000028"), Lsn.parse("0/C000060"), 1, "pg_basebackup base backup"),
+                p.backupLabel());
+        assertNull(p.backupEndLsn());
+        assertEquals(64L << 20, p.controlData().walSegmentSize());
     }
 
     @Test
@@ -91,11 +103,15 @@ class InstanceProbeTest {
         assertEquals("postmaster.pid: expected a process id on its first line, got \"self\"", pid.problem());
 
         InstanceProbe label = InstanceProbe.from(0, parsed(0, sample("controldata/basebackup-fresh.txt"),
-                List.of("@@whpg backup_start /")));
-        assertEquals("backup_label START WAL LOCATION: malformed LSN \"/\": expected X/Y in hex", label.problem());
+                List.of("@@whpg backup_label", "@@bl START WAL LOCATION: / (file 000000010000000000000002)")));
+        assertEquals("backup_label field \"START WAL LOCATION\": malformed LSN \"/\": expected X/Y in hex", label.problem());
+
+        InstanceProbe empty = InstanceProbe.from(0, parsed(0, sample("controldata/basebackup-fresh.txt"),
+                List.of("@@whpg backup_label")));
+        assertEquals("backup_label: missing field \"START WAL LOCATION\"", empty.problem());
 
         InstanceProbe manifest = InstanceProbe.from(0, parsed(0, sample("controldata/basebackup-fresh.txt"),
-                List.of("@@whpg backup_start 0/2000028", "@@whpg backup_end \"End-LSN\": \"0/\"")));
+                Reports.concat(Reports.label("backup/backup_label"), List.of("@@whpg backup_end \"End-LSN\": \"0/\""))));
         assertEquals("backup_manifest End-LSN: malformed LSN \"0/\": expected X/Y in hex", manifest.problem());
     }
 }

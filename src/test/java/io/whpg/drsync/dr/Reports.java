@@ -29,6 +29,12 @@ final class Reports {
         return PgSamples.read(resource).lines().map(l -> "@@log " + l).toList();
     }
 
+    /** A backup_label as the probe reports it. */
+    static List<String> label(String resource) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of("@@whpg backup_label"),
+                PgSamples.read(resource).lines().map(l -> "@@bl " + l)).toList();
+    }
+
     static List<String> concat(List<String> a, List<String> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }

@@ -53,6 +53,17 @@ class BackupLabelTest {
     }
 
     @Test
+    void theHistoryFileIsNamedAfterTheWalFileAndOffsetOfTheBackupsStart() {
+        // as archived by real PostgreSQL 15 (16 MB segments) and real Greenplum 7 (64 MB segments)
+        assertEquals("000000010000000000000002.00000028.backup", BackupHistory.fileName(Lsn.parse("0/2000028"), 1, 16L << 20));
+        assertEquals("000000010000000000000003.00000028.backup", BackupHistory.fileName(
+                BackupHistory.parse(PgSamples.read("backup/gp7/000000010000000000000003.00000028.backup")).startWal(), 1, 64L << 20));
+        // past 4 GB, mid-segment, on a later timeline
+        assertEquals("0000000300000001000000FF.00FFF0A8.backup", BackupHistory.fileName(Lsn.parse("1/FFFFF0A8"), 3, 16L << 20));
+        assertEquals("00000001000000010000003F.03FFF0A8.backup", BackupHistory.fileName(Lsn.parse("1/FFFFF0A8"), 1, 64L << 20));
+    }
+
+    @Test
     void aMissingFieldIsNamed() {
         assertEquals("backup_label: missing field \"START TIMELINE\"", assertThrows(IllegalArgumentException.class,
                 () -> BackupLabel.parse(LABEL.replace("START TIMELINE: 1\n", ""))).getMessage());
