@@ -195,9 +195,9 @@ public final class ConsumeCycle implements AutoCloseable {
      * through {@code archive}.
      */
     public void readProbes(List<HostReply> replies, WalArchive archive) {
-        List<String> unreachable = replies.stream().filter(r -> r.error() != null).map(HostReply::problem).toList();
+        List<HostReply> unreachable = replies.stream().filter(r -> r.error() != null).toList();
         if (!unreachable.isEmpty()) {
-            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
+            throw unreached(unreachable);
         }
         probes.clear();
         floors.clear();
@@ -265,10 +265,10 @@ public final class ConsumeCycle implements AutoCloseable {
 
     public void checkSettled(List<HostReply> replies) {
         settled = true;
-        List<String> problems = new ArrayList<>();
+        List<HostReply> problems = new ArrayList<>();
         for (HostReply r : replies) {
             if (!r.ok()) {
-                problems.add(r.problem());
+                problems.add(r);
                 continue;
             }
             ScriptOutput.parse(r.result().stdout()).loose("settled").ifPresent(lines -> lines.lines().forEach(l -> {
@@ -280,8 +280,14 @@ public final class ConsumeCycle implements AutoCloseable {
         }
         lap("settle");
         if (!problems.isEmpty()) {
-            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", problems));
+            throw unreached(problems);
         }
+    }
+
+    /** Host calls that gave no usable answer: {@code timeout} when every one ran but outlived its bound (a hung command). */
+    private static CycleFailure unreached(List<HostReply> failed) {
+        String status = failed.stream().allMatch(HostReply::timedOut) ? ParkVerifier.TIMEOUT : HOST_UNREACHABLE;
+        return new CycleFailure(status, failed.stream().map(HostReply::problem).collect(Collectors.joining("; ")));
     }
 
     public DrHost hostOf(int gpSegmentId) {
@@ -452,10 +458,10 @@ public final class ConsumeCycle implements AutoCloseable {
     /** Judges every started instance from its evidence; one failure fails the cycle, naming each instance. */
     public void verify(List<HostReply> replies) {
         Manifest m = selection.manifest();
-        List<String> unreachable = new ArrayList<>();
+        List<HostReply> unreachable = new ArrayList<>();
         for (HostReply r : replies) {
             if (r.error() != null) {
-                unreachable.add(r.problem());
+                unreachable.add(r);
                 continue;
             }
             ScriptOutput out = ScriptOutput.parse(r.result().stdout());
@@ -471,7 +477,7 @@ public final class ConsumeCycle implements AutoCloseable {
         }
         lap("await_and_verify");
         if (!unreachable.isEmpty()) {
-            throw new CycleFailure(HOST_UNREACHABLE, String.join("; ", unreachable));
+            throw unreached(unreachable);
         }
         List<ParkVerifier.Verdict> bad = verdicts.values().stream().filter(v -> !v.ok()).toList();
         if (!bad.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.whpg.drsync.dr;
 
 import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.CommandTimeoutException;
 import java.time.Duration;
 
 /** One script for one host in one step of a cycle. */
@@ -11,9 +12,11 @@ public record HostCall(String step, DrHost host, String script, Duration timeout
         long t0 = System.nanoTime();
         try {
             CommandResult result = shells.get(host).run(script, timeout);
-            return new HostReply(this, result, null, (System.nanoTime() - t0) / 1_000_000);
+            return new HostReply(this, result, null, false, (System.nanoTime() - t0) / 1_000_000);
+        } catch (CommandTimeoutException e) {
+            return new HostReply(this, null, e.getMessage(), true, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
-            return new HostReply(this, null, e.getMessage(), (System.nanoTime() - t0) / 1_000_000);
+            return new HostReply(this, null, e.getMessage(), false, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 }

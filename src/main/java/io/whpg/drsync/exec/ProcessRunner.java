@@ -55,9 +55,10 @@ public final class ProcessRunner {
         try {
             process.getOutputStream().close();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                String hung = hungCommands(process.toHandle());
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new CommandTimeoutException(String.join(" ", argv), timeout);
+                throw new CommandTimeoutException(label(argv), timeout, hung);
             }
             return new CommandResult(process.exitValue(), collect(out), collect(err));
         } catch (InterruptedException e) {
@@ -68,6 +69,30 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** How a command is named in messages: a script is never quoted whole, only as the kind of shell that ran it. */
+    static String label(List<String> argv) {
+        if (argv.size() >= 2 && "-c".equals(argv.get(1))) {
+            return "local " + baseName(argv.get(0)) + " script";
+        }
+        String line = String.join(" ", argv).replaceAll("\\s+", " ");
+        return line.length() <= 120 ? line : line.substring(0, 117) + "...";
+    }
+
+    /**
+     * The programs still running below {@code root} that have no child of their own: the command a script
+     * waits on when its bound passes (say {@code pg_controldata}), by base name, at most three.
+     */
+    static String hungCommands(ProcessHandle root) {
+        List<ProcessHandle> all = root.descendants().toList();
+        return all.stream().filter(p -> all.stream().noneMatch(c -> c.parent().map(p::equals).orElse(false)))
+                .map(p -> p.info().command().map(ProcessRunner::baseName).orElse("pid " + p.pid()))
+                .distinct().limit(3).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** The command line that runs {@code argv} as {@code asUser}, for callers that start a process themselves. */
