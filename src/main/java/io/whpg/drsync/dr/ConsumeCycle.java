@@ -384,9 +384,12 @@ public final class ConsumeCycle implements AutoCloseable {
             SegmentPoint p = m.segment(seg).orElseThrow();
             String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), clock.instant());
             String log = i.dataDir() + "/log/whpg_dr_sync-" + m.restorePoint() + "-" + stamp + ".log";
-            plans.put(seg, new PlannedStart(seg, i.dataDir(), i.port(), conf, log));
+            plans.put(seg, new PlannedStart(seg, i.dataDir(), i.port(), conf,
+                    RecoveryTargetFile.settings(p.restoreLsn(), p.timeline()), log));
         }
-        return perHost("prepare", commandTimeout(), segs -> HostScripts.prepare(planned(segs)), plans.keySet());
+        // the effective settings are asked of PostgreSQL once the recovery file is in place, before any start
+        return perHost("prepare", commandTimeout(), segs -> HostScripts.prepare(planned(segs))
+                + EffectiveSettings.check(config.dr().pgBin(), m.restorePoint(), planned(segs)), plans.keySet());
     }
 
     private List<PlannedStart> planned(List<Integer> segs) {
@@ -397,8 +400,11 @@ public final class ConsumeCycle implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         for (HostReply r : replies) {
             if (!r.ok()) {
-                String refused = r.result() == null ? null : ScriptOutput.parse(r.result().stdout()).loose("refused").orElse(null);
-                problems.add(refused != null ? "instance " + refused : r.problem());
+                ScriptOutput out = r.result() == null ? null : ScriptOutput.parse(r.result().stdout());
+                String refused = out == null ? null : out.loose("refused").orElse(null);
+                String unwritten = out == null ? null : out.loose("write_failed").orElse(null);
+                problems.add(refused != null ? "instance " + refused : unwritten != null
+                        ? "prepare on " + r.call().host().describe() + ": " + unwritten.replace('\n', ';') : r.problem());
             }
         }
         lap("prepare");

@@ -15,7 +15,7 @@ public final class HostScripts {
     public static final String RECOVERY_CONF = "whpg_dr_sync.recovery.conf";
     public static final String INCLUDE_LINE = "include_if_exists = '" + RECOVERY_CONF + "'";
 
-    private static final String PRELUDE = """
+    static final String PRELUDE = """
             set -u
             LC_ALL=C; LANG=C; export LC_ALL LANG
             # A postmaster runs in its data dir: a pid reused after a crash or reboot is not mistaken for one.
@@ -60,37 +60,68 @@ public final class HostScripts {
 
     /**
      * Re-checks each instance is parked (standby.signal, no recovery.signal, not running) and has a postgresql.conf
-     * (one written from scratch would lack restore_command), then writes the tool's recovery file (temp, fsync,
-     * rename, fsync dir) and makes sure postgresql.conf includes it.
-     * Exits non-zero at the first instance that is not parked, before touching it.
+     * that is a regular file (not a symlink) it can read and a data dir it can write (one written from scratch would
+     * lack restore_command), then writes the tool's recovery file and makes sure postgresql.conf includes it. Every
+     * write goes to a {@code mktemp} file in the same directory (created exclusively, never through a symlink),
+     * is fsynced and renamed over the target ({@code mv -T}: a symlink there is replaced, never followed); a failed
+     * write removes its temp file. postgresql.conf is rewritten only from a copy read in full, with a byte-for-byte
+     * backup beside it that stays until the new file is checked (its old bytes, then the include line). No data
+     * passes through a pipeline (dash, the usual {@code sh}, has no {@code pipefail}).
+     * Exits 3 at the first instance that is not parked or whose config is odd, before touching any; exits 4 when a
+     * write fails.
      */
     public static String prepare(List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(PRELUDE).append("""
                 umask 077
                 refuse() { echo "@@whpg refused $1: $2"; exit 3; }
+                failed() { echo "@@whpg write_failed $1"; exit 4; }
                 check() {
-                  [ -f "$2/postgresql.conf" ] || refuse "$1" "postgresql.conf is missing"
+                  c="$2/postgresql.conf"
+                  [ ! -L "$c" ] || refuse "$1" "postgresql.conf is a symlink: the tool does not rewrite a file elsewhere"
+                  [ -e "$c" ] || refuse "$1" "postgresql.conf is missing"
+                  [ -f "$c" ] || refuse "$1" "postgresql.conf is not a regular file"
+                  cat "$c" >/dev/null 2>&1 || refuse "$1" "postgresql.conf is not readable by $(id -un)"
+                  [ -w "$2" ] || refuse "$1" "the data directory is not writable by $(id -un)"
+                  r="$2/$RECOVERY_CONF"
+                  [ ! -L "$r" ] && { [ ! -e "$r" ] || [ -f "$r" ]; } || refuse "$1" "$RECOVERY_CONF is a symlink or not a regular file"
                   [ -f "$2/standby.signal" ] || refuse "$1" "standby.signal is missing"
                   [ ! -f "$2/recovery.signal" ] || refuse "$1" "recovery.signal is present"
                   ! alive "$2" || refuse "$1" "a postmaster is running"
                 }
-                put() { # $1 file, content on stdin
-                  cat > "$1.tmp" && sync "$1.tmp" && mv -f "$1.tmp" "$1" && sync "$(dirname "$1")"
+                put() { # $1 file, $2 content
+                  t=$(mktemp "$(dirname "$1")/.whpg_dr_sync.XXXXXXXXXX") || return 1
+                  if printf '%s' "$2" > "$t" && sync "$t" && mv -fT "$t" "$1" && sync "$(dirname "$1")"; then return 0; fi
+                  rm -f "$t"; return 1
                 }
                 include() {
-                  grep -qxF "$INCLUDE" "$1/postgresql.conf" && return 0
-                  { cat "$1/postgresql.conf"; printf '\\n# added by whpg_dr_sync: recovery targets live in the file below\\n%s\\n' "$INCLUDE"; } \\
-                    | put "$1/postgresql.conf"
+                  c="$1/postgresql.conf"
+                  grep -qxF "$INCLUDE" "$c"; found=$?
+                  [ $found = 0 ] && return 0
+                  [ $found = 1 ] || { echo "@@whpg write_failed cannot read $c"; return 1; }
+                  size=$(wc -c < "$c") || return 1
+                  b=$(mktemp "$1/.postgresql.conf.whpg_dr_sync-backup.XXXXXXXXXX") || return 1
+                  t=$(mktemp "$1/.whpg_dr_sync.XXXXXXXXXX") || { rm -f "$b"; return 1; }
+                  if cat "$c" > "$b" && cmp -s "$c" "$b" && cat "$c" > "$t" && cmp -s "$c" "$t" \
+                      && printf '\n# added by whpg_dr_sync: recovery targets live in the file below\n%s\n' "$INCLUDE" >> "$t" \
+                      && chmod --reference="$c" "$t" && sync "$t" "$b" && mv -fT "$t" "$c" && sync "$1" \
+                      && cmp -s -n "$size" "$c" "$b" && [ "$(tail -n 1 "$c")" = "$INCLUDE" ]; then
+                    rm -f "$b"; return 0
+                  fi
+                  rm -f "$t"
+                  echo "@@whpg write_failed adding the include to $c; its previous content is kept in $b"
+                  return 1
                 }
                 """);
         sb.append("INCLUDE=").append(quote(INCLUDE_LINE)).append('\n');
+        sb.append("RECOVERY_CONF=").append(RECOVERY_CONF).append('\n');
         for (PlannedStart p : plans) {
             sb.append("check ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append('\n');
         }
         for (PlannedStart p : plans) {
             String d = quote(p.dataDir());
-            sb.append("printf '%s' ").append(quote(p.recoveryConf())).append(" | put ").append(d)
-                    .append("/").append(RECOVERY_CONF).append(" || exit 4\n");
+            sb.append("put ").append(d).append("/").append(RECOVERY_CONF).append(' ').append(quote(p.recoveryConf()))
+                    .append(" || failed \"writing ").append(RECOVERY_CONF).append(" of instance ").append(p.gpSegmentId())
+                    .append("\"\n");
             sb.append("include ").append(d).append(" || exit 4\n");
             sb.append("echo \"@@whpg prepared ").append(p.gpSegmentId()).append("\"\n");
         }
@@ -109,11 +140,10 @@ public final class HostScripts {
      * (and that a crash left running) from one started by someone else.
      */
     public static String start(String pgBin, String restorePoint, List<PlannedStart> plans) {
-        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+        StringBuilder sb = new StringBuilder(PRELUDE).append(SERVER_OPTIONS).append("""
                 launch() { # seg, data dir, port, log file, log file as pg_ctl gets it
                   mkdir -p "$(dirname "$4")"
-                  (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" \
-                    -o "-c port=$3 -c archive_mode=off -c logging_collector=off -c $TARGET_OPTION=$TARGET") >/dev/null 2>&1
+                  (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" -o "$(opts "$3")") >/dev/null 2>&1
                   echo "@@whpg launched $1 $?"
                 }
                 settle() { # seg, data dir, log file: until postmaster.pid appears or the log shows the end
@@ -126,8 +156,7 @@ public final class HostScripts {
                 }
                 """);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
-        sb.append("TARGET_OPTION=").append(TARGET_OPTION).append('\n');
-        sb.append("TARGET=").append(quote(RestorePointName.validate("restore point", restorePoint))).append('\n');
+        targetOption(sb, restorePoint);
         for (PlannedStart p : plans) {
             sb.append("launch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(p.port()).append(' ').append(quote(p.logFile())).append(' ')
@@ -138,6 +167,19 @@ public final class HostScripts {
                     .append(quote(p.logFile())).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code opts PORT}: the server options every start uses (one word each: the target is a validated name), so
+     * {@code postgres -C} can be asked with exactly the command line the start will have.
+     */
+    static final String SERVER_OPTIONS = """
+            opts() { echo "-c port=$1 -c archive_mode=off -c logging_collector=off -c $TARGET_OPTION=$TARGET"; }
+            """;
+
+    static void targetOption(StringBuilder sb, String restorePoint) {
+        sb.append("TARGET_OPTION=").append(TARGET_OPTION).append('\n');
+        sb.append("TARGET=").append(quote(RestorePointName.validate("restore point", restorePoint))).append('\n');
     }
 
     /** The log file relative to the data directory when it lies inside it (the tool puts it there), else as given. */

@@ -3,6 +3,8 @@ package io.whpg.drsync.dr;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.state.RestorePointName;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The content of the tool's recovery file: exactly one target, the restore LSN, excluded
@@ -16,15 +18,24 @@ public final class RecoveryTargetFile {
 
     public static String render(String restorePoint, Lsn lsn, int timeline, Instant writtenAt) {
         RestorePointName.validate("restore point", restorePoint);
-        return "# Written by whpg_dr_sync at " + writtenAt + " for restore point " + restorePoint + ".\n"
-                + "# Owned by the tool: rewritten every cycle, do not edit.\n"
-                + "recovery_target = ''\n"
-                + "recovery_target_name = ''\n"
-                + "recovery_target_time = ''\n"
-                + "recovery_target_xid = ''\n"
-                + "recovery_target_lsn = '" + lsn + "'\n"
-                + "recovery_target_inclusive = off\n"
-                + "recovery_target_timeline = '" + timeline + "'\n"
-                + "recovery_target_action = 'shutdown'\n";
+        StringBuilder sb = new StringBuilder("# Written by whpg_dr_sync at " + writtenAt + " for restore point "
+                + restorePoint + ".\n# Owned by the tool: rewritten every cycle, do not edit.\n");
+        settings(lsn, timeline).forEach((name, value) -> sb.append(name).append(" = ")
+                .append(name.equals("recovery_target_inclusive") ? value : "'" + value + "'").append('\n'));
+        return sb.toString();
+    }
+
+    /** The settings of the file, each as {@code postgres -C} prints it once PostgreSQL has read the file. */
+    public static Map<String, String> settings(Lsn lsn, int timeline) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("recovery_target", "");
+        s.put("recovery_target_name", "");
+        s.put("recovery_target_time", "");
+        s.put("recovery_target_xid", "");
+        s.put("recovery_target_lsn", lsn.toString());
+        s.put("recovery_target_inclusive", "off");
+        s.put("recovery_target_timeline", String.valueOf(timeline));
+        s.put("recovery_target_action", "shutdown");
+        return s;
     }
 }

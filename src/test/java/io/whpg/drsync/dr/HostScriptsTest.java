@@ -86,7 +86,7 @@ class HostScriptsTest {
     private static PlannedStart plan(int seg, Path dataDir, String restorePoint, String lsn) {
         return new PlannedStart(seg, dataDir.toString(), 5432,
                 RecoveryTargetFile.render(restorePoint, Lsn.parse(lsn), 1, Instant.parse("2026-02-01T18:35:49Z")),
-                dataDir + "/log/whpg_dr_sync-" + restorePoint + ".log");
+                RecoveryTargetFile.settings(Lsn.parse(lsn), 1), dataDir + "/log/whpg_dr_sync-" + restorePoint + ".log");
     }
 
     private static String file(Path p) throws IOException {
@@ -299,10 +299,10 @@ class HostScriptsTest {
 
     @Test
     void pgCtlGetsTheLogRelativeToTheDataDirWhenItLiesInside() {
-        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, NASTY, 1, "", NASTY + "/log/a.log")));
-        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d/", 1, "", "/d/log/a.log")));
-        assertEquals("/var/log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "", "/var/log/a.log")));
-        assertEquals("/d2/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "", "/d2/a.log")));
+        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, NASTY, 1, "", java.util.Map.of(), NASTY + "/log/a.log")));
+        assertEquals("log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d/", 1, "",  java.util.Map.of(), "/d/log/a.log")));
+        assertEquals("/var/log/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "",  java.util.Map.of(), "/var/log/a.log")));
+        assertEquals("/d2/a.log", HostScripts.logForPgCtl(new PlannedStart(0, "/d", 1, "",  java.util.Map.of(), "/d2/a.log")));
     }
 
     @Test
