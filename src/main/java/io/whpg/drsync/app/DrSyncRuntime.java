@@ -4,7 +4,10 @@ import io.whpg.drsync.archive.CamelWalArchive;
 import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.LogContext;
 import io.whpg.drsync.ops.ObserveAccess;
+import io.whpg.drsync.ops.Readiness;
+import io.whpg.drsync.ops.ToolHome;
 import io.whpg.drsync.ops.Observability;
 import io.whpg.drsync.route.ArchiveRoutes;
 import io.whpg.drsync.route.ConsumeRoute;
@@ -53,6 +56,14 @@ public final class DrSyncRuntime implements AutoCloseable {
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         main.configure().setJmxEnabled(true);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
+        main.bind("whpgLogContext", new LogContext(role == Role.DR ? "dr" : "primary"));
+        // SIGTERM (systemd stop): Camel waits this long for a running cycle to end before it forces the stop
+        main.configure().setShutdownTimeout((int) Readiness.cycleBound(config, role == Role.DR).toSeconds());
+        main.configure().withLogName("whpg.routes"); // log: steps of routes/*.yaml log at INFO (config/logback.xml)
+        // camel.main.* and the other camel.* keys: application.properties on the classpath, then <home>/config/,
+        // then environment variables (CAMEL_MAIN_NAME=...), which Camel Main reads by default
+        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true"
+                + ToolHome.get().map(h -> ",file:" + h.resolve("config/application.properties") + ";optional=true").orElse(""));
         if (routesDir != null && Files.isDirectory(routesDir)) {
             main.configure().setRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
         }

@@ -3,6 +3,7 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.config.ConfigException;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.ToolHome;
 import java.io.PrintWriter;
 import io.whpg.drsync.route.CycleOutcome;
 import java.nio.file.Path;
@@ -28,10 +29,9 @@ abstract class Leaf implements Callable<Integer> {
         return (WhpgDrSync) spec.root().userObject();
     }
 
-    /** Where user extension routes live: {@code routes/} beside the install (bin/whpg_dr_sync sets whpg.home). */
+    /** Where user extension routes live: {@code routes/} in the install directory ({@link ToolHome}). */
     static Path routesDir() {
-        String home = System.getProperty("whpg.home");
-        return home == null ? null : Path.of(home, "routes");
+        return ToolHome.get().map(h -> h.resolve("routes")).orElse(null);
     }
 
     @Override

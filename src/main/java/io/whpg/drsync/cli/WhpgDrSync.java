@@ -3,6 +3,7 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.config.ConfigException;
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.ToolHome;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -55,6 +56,7 @@ public final class WhpgDrSync implements Runnable {
     }
 
     public static void main(String[] args) {
+        ToolHome.init(args);
         System.exit(commandLine().execute(args));
     }
 }
