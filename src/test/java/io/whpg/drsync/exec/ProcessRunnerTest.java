@@ -1,5 +1,7 @@
 package io.whpg.drsync.exec;
 
+import io.whpg.drsync.testing.Requires;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +20,7 @@ class ProcessRunnerTest {
 
     @Test
     void aHungCommandIsATimeoutNamingTheCommandNeverTheScript() throws Exception {
+        Requires.postgresql();
         Path dataDir = Files.createDirectories(tmp.resolve("data/global"));
         ProcessRunner.run(List.of("mkfifo", dataDir.resolve("pg_control").toString()), null, Duration.ofSeconds(10));
         String script = "echo begin; \"/usr/lib/postgresql/15/bin/pg_controldata\" '" + dataDir.getParent()

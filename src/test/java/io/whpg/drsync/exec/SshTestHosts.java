@@ -1,5 +1,7 @@
 package io.whpg.drsync.exec;
 
+import io.whpg.drsync.testing.Requires;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,6 +33,7 @@ final class SshTestHosts implements AutoCloseable {
 
     /** One server per address, the i-th with host key type {@code keyTypes[i]}. */
     SshTestHosts(List<String> addresses, List<String> keyTypes) {
+        Requires.openssh();
         try {
             base = Files.createTempDirectory("whpg-ssh-it-");
             // the sshd user must traverse it to reach its own directory below

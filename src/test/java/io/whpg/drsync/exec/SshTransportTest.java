@@ -1,5 +1,7 @@
 package io.whpg.drsync.exec;
 
+import io.whpg.drsync.testing.Requires;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,7 @@ class SshTransportTest {
 
     @Test
     void aMissingKnownHostsFileIsRefused() {
+        Requires.sshKeygen();
         Path key = SshKeys.generate(dir.resolve("id_ed25519"), "ed25519", null).privateKey();
         Path missing = dir.resolve("known_hosts");
 

@@ -1,5 +1,7 @@
 package io.whpg.drsync.sandbox;
 
+import io.whpg.drsync.testing.Requires;
+
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -35,6 +37,10 @@ public final class SandboxFixture implements BeforeAllCallback, AfterAllCallback
     public Sandbox start() throws IOException {
         if (sandbox != null) {
             throw new IllegalStateException("sandbox already started in " + dir);
+        }
+        Requires.postgresql();
+        if (options.sshHosts() > 0) {
+            Requires.openssh();
         }
         dir = Files.createTempDirectory(Path.of("/tmp"), "whpg-sandbox-");
         shutdownHook = new Thread(this::stopQuietly, "sandbox-fixture-down");

@@ -1,5 +1,7 @@
 package io.whpg.drsync.sandbox;
 
+import io.whpg.drsync.testing.Requires;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +29,7 @@ class SshdServerIT {
 
     @BeforeEach
     void makeBase() throws IOException {
+        Requires.openssh();
         base = Files.createTempDirectory("whpg-sshd-it-");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
