@@ -49,7 +49,7 @@ public final class ConsumeCycle implements AutoCloseable {
     public static final String START_FAILED = "start_failed";
     public static final String STATE_UNREADABLE = "state_unreadable";
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeCycle.class);
-    private static final List<String> SEVERITY = List.of(ParkVerifier.TARGET_BEHIND_FLOOR,
+    private static final List<String> SEVERITY = List.of(ParkVerifier.PROMOTED, ParkVerifier.TARGET_BEHIND_FLOOR,
             ParkVerifier.TIMEOUT_WAITING_FOR_WAL, ParkVerifier.TIMEOUT, ParkVerifier.VERIFICATION_FAILED);
 
     private final DrSyncConfig config;
@@ -471,13 +471,20 @@ public final class ConsumeCycle implements AutoCloseable {
                 continue;
             }
             ScriptOutput out = ScriptOutput.parse(r.result().stdout());
+            Map<Integer, String> promoted = new HashMap<>();
+            out.loose("promoted").ifPresent(lines -> lines.lines().forEach(l -> {
+                String[] segAndWhy = l.split(" ", 2);
+                promoted.put(Integer.valueOf(segAndWhy[0]), segAndWhy.length > 1 ? segAndWhy[1] : "");
+            }));
             for (Integer seg : segmentsOn(r.call().host())) {
                 if (!plans.containsKey(seg) && !adopted.contains(seg)) {
                     continue;
                 }
                 SegmentPoint p = m.segment(seg).orElseThrow();
-                verdicts.put(seg, ParkVerifier.judge(seg, p.restoreLsn(), p.timeline(), m.walSegmentSize(),
-                        probes.get(seg).historyFiles(), out.block(seg).orElse(null)));
+                verdicts.put(seg, promoted.containsKey(seg)
+                        ? ParkVerifier.promoted(seg, promoted.get(seg), out.block(seg).orElse(null))
+                        : ParkVerifier.judge(seg, p.restoreLsn(), p.timeline(), m.walSegmentSize(),
+                                probes.get(seg).historyFiles(), out.block(seg).orElse(null)));
                 replayMillis.put(seg, r.millis());
             }
         }

@@ -193,7 +193,10 @@ public final class HostScripts {
      * the host), then reports per instance: still running or not, control data, signals, timelines and
      * the evidence lines of its log. {@code adopted} instances were not started (they already stand at the
      * target): they are reported the same way, with the evidence of the newest log of a start towards
-     * {@code restorePoint}.
+     * {@code restorePoint}. While waiting, a started instance that leaves recovery (standby.signal removed, a
+     * timeline history past its target timeline) is stopped at once with {@code pg_ctl stop -m immediate} (it is
+     * lost as a DR copy either way; stopped, it can do no harm) and reported as {@code @@whpg promoted SEG why},
+     * with the recovery settings PostgreSQL then reads.
      */
     public static String await(String pgBin, String restorePoint, List<PlannedStart> plans, List<InstanceRef> adopted,
                                long seconds) {
@@ -209,9 +212,33 @@ public final class HostScripts {
                     | tail -n 40 | sed 's/^/@@log /'
                   echo "@@whpg end $1"
                 }
+                watch() { # seg, data dir, target timeline: an instance leaving recovery is stopped at once
+                  why=""
+                  [ -f "$2/standby.signal" ] || why="standby.signal was removed"
+                  for h in "$2"/pg_wal/*.history; do
+                    n=${h##*/}; n=${n%.history}
+                    case "$n" in [0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]) ;; *) continue;; esac
+                    [ $((0x$n)) -gt "$3" ] && why="${why:+$why, }timeline history $n.history appeared (target timeline $3)"
+                  done
+                  [ -z "$why" ] && return 0
+                  "$PGBIN/pg_ctl" stop -m immediate -w -t 60 -D "$2" >/dev/null 2>&1; rc=$?
+                  a=$("$PGBIN/postgres" -D "$2" -C recovery_target_action 2>/dev/null)
+                  t=$("$PGBIN/postgres" -D "$2" -C promote_trigger_file 2>/dev/null)
+                  echo "@@whpg promoted $1 $why; stopped at once (pg_ctl stop -m immediate, exit $rc); PostgreSQL now reads recovery_target_action = '$a', promote_trigger_file = '$t' (or pg_ctl promote / promote.signal)"
+                  return 1
+                }
                 """);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
-        waitUntilAllExited(sb, plans.stream().map(PlannedStart::dataDir).toList(), seconds);
+        StringBuilder watches = new StringBuilder();
+        for (int i = 0; i < plans.size(); i++) {
+            // each instance is watched until it stops or is stopped: w<i> marks it done
+            PlannedStart p = plans.get(i);
+            watches.append("  [ -n \"${w").append(i).append(":-}\" ] || { alive ").append(quote(p.dataDir()))
+                    .append(" && watch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
+                    .append(Integer.parseInt(p.recoverySettings().get("recovery_target_timeline")))
+                    .append("; } || w").append(i).append("=1\n");
+        }
+        waitUntilAllExited(sb, plans.stream().map(PlannedStart::dataDir).toList(), seconds, watches.toString());
         for (PlannedStart p : plans) {
             sb.append("report ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
                     .append(quote(p.logFile())).append('\n');
@@ -225,10 +252,13 @@ public final class HostScripts {
         return sb.toString();
     }
 
-    /** Polls every 0.1 s on the host until none of these postmasters runs, or {@code seconds} have passed. */
-    private static void waitUntilAllExited(StringBuilder sb, List<String> dataDirs, long seconds) {
+    /**
+     * Polls every 0.1 s on the host until none of these postmasters runs, or {@code seconds} have passed;
+     * {@code eachPoll} runs first in every round.
+     */
+    private static void waitUntilAllExited(StringBuilder sb, List<String> dataDirs, long seconds, String eachPoll) {
         sb.append("deadline=$(( $(date +%s) + ").append(seconds).append(" ))\n");
-        sb.append("while :; do\n  up=0\n");
+        sb.append("while :; do\n").append(eachPoll).append("  up=0\n");
         for (String d : dataDirs) {
             sb.append("  alive ").append(quote(d)).append(" && up=1\n");
         }
@@ -248,7 +278,7 @@ public final class HostScripts {
     public static String settle(String pgBin, List<InstanceRef> running, long seconds) {
         StringBuilder sb = new StringBuilder(PRELUDE);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
-        waitUntilAllExited(sb, running.stream().map(InstanceRef::dataDir).toList(), seconds);
+        waitUntilAllExited(sb, running.stream().map(InstanceRef::dataDir).toList(), seconds, "");
         for (InstanceRef i : running) {
             String d = quote(i.dataDir());
             sb.append("if alive ").append(d).append("; then \"$PGBIN/pg_ctl\" stop -m fast -w -t 60 -D ").append(d)

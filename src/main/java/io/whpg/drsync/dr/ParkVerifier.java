@@ -17,6 +17,7 @@ public final class ParkVerifier {
     public static final String OK = "parked";
     public static final String TIMEOUT_WAITING_FOR_WAL = "timeout_waiting_for_wal";
     public static final String TIMEOUT = "timeout";
+    public static final String PROMOTED = "promoted";
     public static final String VERIFICATION_FAILED = "verification_failed";
     public static final String TARGET_BEHIND_FLOOR = TargetSelector.TARGET_BEHIND_FLOOR;
 
@@ -35,6 +36,12 @@ public final class ParkVerifier {
     }
 
     private ParkVerifier() {
+    }
+
+    /** An instance the wait stopped at once because it left recovery ({@code why} from {@link HostScripts#await}). */
+    public static Verdict promoted(int gpSegmentId, String why, ScriptOutput.Block b) {
+        return new Verdict(gpSegmentId, PROMOTED, "instance " + gpSegmentId + ": left recovery during the wait: " + why,
+                null, null, b == null ? List.of() : b.log());
     }
 
     public static Verdict judge(int gpSegmentId, Lsn target, int timeline, long segmentSize,

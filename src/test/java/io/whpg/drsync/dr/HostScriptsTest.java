@@ -84,9 +84,13 @@ class HostScriptsTest {
     }
 
     private static PlannedStart plan(int seg, Path dataDir, String restorePoint, String lsn) {
+        return plan(seg, dataDir, restorePoint, lsn, 1);
+    }
+
+    private static PlannedStart plan(int seg, Path dataDir, String restorePoint, String lsn, int timeline) {
         return new PlannedStart(seg, dataDir.toString(), 5432,
-                RecoveryTargetFile.render(restorePoint, Lsn.parse(lsn), 1, Instant.parse("2026-02-01T18:35:49Z")),
-                RecoveryTargetFile.settings(Lsn.parse(lsn), 1), dataDir + "/log/whpg_dr_sync-" + restorePoint + ".log");
+                RecoveryTargetFile.render(restorePoint, Lsn.parse(lsn), timeline, Instant.parse("2026-02-01T18:35:49Z")),
+                RecoveryTargetFile.settings(Lsn.parse(lsn), timeline), dataDir + "/log/whpg_dr_sync-" + restorePoint + ".log");
     }
 
     private static String file(Path p) throws IOException {
@@ -338,6 +342,32 @@ class HostScriptsTest {
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals(Optional.of("7 1"), ScriptOutput.parse(r.stdout()).loose("stopped"), "pg_ctl's failure is reported");
         assertTrue(live.isAlive());
+    }
+
+    @Test
+    void awaitStopsAtOnceAndReportsOnceAnInstanceThatLeavesRecovery() throws IOException {
+        assumeTrue(OsUser.isRoot(), "as root pg_ctl refuses at once; as anyone else it would signal the stand-in process");
+        Path unsignalled = parkedCopy("a " + NASTY);
+        Files.delete(unsignalled.resolve("standby.signal"));
+        Path newTimeline = parkedCopy("b " + NASTY);
+        Path fine = parkedCopy("c " + NASTY);
+        running(unsignalled);
+        Process first = live;
+        running(newTimeline);
+        Process second = live;
+        running(fine);
+        try {
+            CommandResult r = run(HostScripts.await(PG_BIN, "rp1", List.of(plan(0, unsignalled, "rp1", "0/9000000", 2),
+                    plan(1, newTimeline, "rp1", "0/9000000", 1), plan(2, fine, "rp1", "0/9000000", 2)), List.of(), 2));
+            assertTrue(r.ok(), r.stderr());
+            String pgCtl = "stopped at once (pg_ctl stop -m immediate, exit 1); PostgreSQL now reads recovery_target_action = '', "
+                    + "promote_trigger_file = '' (or pg_ctl promote / promote.signal)";
+            assertEquals(Optional.of("0 standby.signal was removed; " + pgCtl + "\n1 timeline history 00000002.history appeared "
+                    + "(target timeline 1); " + pgCtl), ScriptOutput.parse(r.stdout()).loose("promoted"));
+        } finally {
+            first.destroyForcibly();
+            second.destroyForcibly();
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.whpg.drsync.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +9,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.dr.HostScripts;
+import io.whpg.drsync.dr.ParkVerifier;
+import io.whpg.drsync.dr.PlannedStart;
+import io.whpg.drsync.dr.RecoveryTargetFile;
+import io.whpg.drsync.dr.ScriptOutput;
 import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.LocalHostShell;
 import io.whpg.drsync.exec.ProcessRunner;
 import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.pg.WalFile;
@@ -228,8 +235,8 @@ class GuardsIT {
     }
 
     /**
-     * Item 4, after the cycle: a timeline history file appears in an instance's pg_wal while it replays (what a
-     * promotion leaves): the instance stops at the target as usual, but the cycle is not counted as parked.
+     * Item 4, during the wait: a timeline history file past the target's timeline appears in an instance's pg_wal
+     * while it replays (what a promotion leaves): the instance is stopped at once and the cycle fails as promoted.
      */
     @Test
     @Order(7)
@@ -244,8 +251,9 @@ class GuardsIT {
             run(sandbox.serviceUser(), "sh", "-c", "printf '1\\t0/3000000\\tno recovery target specified\\n' > " + foreign);
             Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
             assertEquals(1, run.waitFor(Duration.ofSeconds(90)), run.output());
-            assertTrue(run.stdout().startsWith("FAILED verification_failed: instance 0: new timeline history "
-                    + "[0000000A.history] appeared: the instance was promoted"), run.output());
+            assertTrue(run.stdout().startsWith("FAILED promoted: instance 0: left recovery during the wait: timeline "
+                    + "history 0000000A.history appeared (target timeline 1); stopped at once (pg_ctl stop -m immediate, exit 0)"),
+                    run.output());
         } finally {
             Files.setPosixFilePermissions(stuck, PosixFilePermissions.fromString("rw-------"));
             run(sandbox.serviceUser(), "rm", "-f", foreign.toString());
@@ -313,6 +321,50 @@ class GuardsIT {
         converge();
         ItSupport.Run status = ItSupport.cli("dr", "status", "--config", config.toString());
         assertEquals(0, status.exitCode(), status.output());
+    }
+
+    /**
+     * Issue 14, the wait itself: PostgreSQL 15 refuses {@code pg_ctl promote} while a recovery target is set (FATAL
+     * "recovery ended before configured recovery target was reached"), and the prepare step refuses every setting
+     * that would promote, so the wait is tested directly: a copy of segment 0's DR instance is started here with
+     * {@code recovery_target = 'immediate'} and {@code recovery_target_action = 'promote'} (what a file edited between
+     * the check and the start would do), really promotes, and the await script of the cycle stops it at once and
+     * reports it as promoted; the consumer's verdict is {@code promoted}, never a WAL timeout.
+     */
+    @Test
+    @Order(10)
+    void anInstanceThatPromotesDuringTheWaitIsStoppedAtOnceAndReportedAsPromoted() throws Exception {
+        String user = sandbox.serviceUser();
+        Path copy = sandbox.drCopy(0).dataDir().resolveSibling("gpseg0-promoting-copy");
+        run(user, "cp", "-a", sandbox.drCopy(0).dataDir().toString(), copy.toString());
+        try {
+            run(user, "sh", "-c", "printf \"recovery_target_lsn = ''\\nrecovery_target = 'immediate'\\n"
+                    + "recovery_target_action = 'promote'\\n\" >> " + copy.resolve("postgresql.auto.conf"));
+            io.whpg.drsync.pg.Lsn lsn = io.whpg.drsync.pg.Lsn.parse("0/0");
+            PlannedStart plan = new PlannedStart(0, copy.toString(), 17_999, "", RecoveryTargetFile.settings(lsn, 1),
+                    copy + "/log/promoting.log");
+            run(user, PG_BIN + "/pg_ctl", "start", "-w", "-t", "60", "-D", copy.toString(), "-l", plan.logFile(),
+                    "-o", "-c port=17999 -c archive_mode=off -c logging_collector=off");
+            long t0 = System.nanoTime();
+            CommandResult r = new LocalHostShell(user).run(HostScripts.await(PG_BIN, "x", List.of(plan), List.of(), 60),
+                    Duration.ofSeconds(90));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(r.ok(), r.stdout() + r.stderr());
+            ScriptOutput out = ScriptOutput.parse(r.stdout());
+            String why = out.loose("promoted").orElseThrow(() -> new AssertionError("no promoted line: " + r.stdout() + r.stderr()));
+            assertTrue(why.startsWith("0 standby.signal was removed"), why);
+            assertTrue(why.contains("stopped at once (pg_ctl stop -m immediate, exit 0); PostgreSQL now reads "
+                    + "recovery_target_action = 'promote', promote_trigger_file = ''"), why);
+            assertTrue(ms < 30_000, "the wait ended after " + ms + " ms");
+            assertFalse(out.block(0).orElseThrow().has("running"), r.stdout());
+            assertTrue(out.block(0).orElseThrow().log().stream().anyMatch(l -> l.contains("selected new timeline")), r.stdout());
+            ParkVerifier.Verdict v = ParkVerifier.promoted(0, why.substring(2), out.block(0).orElseThrow());
+            assertEquals("promoted", v.status());
+        } finally {
+            ProcessRunner.run(List.of(PG_BIN + "/pg_ctl", "stop", "-m", "immediate", "-D", copy.toString()), user,
+                    Duration.ofSeconds(60));
+            run(user, "rm", "-rf", copy.toString());
+        }
     }
 
     private static String publish(String note) throws Exception {
