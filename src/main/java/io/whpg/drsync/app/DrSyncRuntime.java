@@ -4,9 +4,11 @@ import io.whpg.drsync.archive.CamelWalArchive;
 import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.ops.CycleWatch;
 import io.whpg.drsync.ops.LogContext;
 import io.whpg.drsync.ops.ObserveAccess;
 import io.whpg.drsync.ops.Readiness;
+import io.whpg.drsync.ops.Retention;
 import io.whpg.drsync.ops.ToolHome;
 import io.whpg.drsync.ops.Observability;
 import io.whpg.drsync.route.ArchiveRoutes;
@@ -87,6 +89,9 @@ public final class DrSyncRuntime implements AutoCloseable {
             lock = ConsumerLock.fileLock(config.dr().lockDir());
             main.bind("whpgConsumerLock", lock);
             main.bind("master", ConsumerLock.master(lock));
+            // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
+            Retention retention = new Retention(config, clock);
+            main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.prune()));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon));
         }

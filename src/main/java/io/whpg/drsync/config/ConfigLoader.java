@@ -131,7 +131,10 @@ public final class ConfigLoader {
     }
 
     private static Storage storage(ConfigObject s) throws ConfigException {
-        return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath());
+        ConfigObject keep = s.optionalObject("keep");
+        return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath(),
+                new Keep(keep.optional("count", Keep.DEFAULT_COUNT, v -> v.integer(2, 10_000_000)),
+                        keep.optional("days", null, v -> v.integer(1, 36_500))));
     }
 
     private static Archive archive(ConfigObject a) throws ConfigException {

@@ -150,6 +150,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void storageKeepDefaultsToFiveHundredAndTakesCountAndDays() throws Exception {
+        assertEquals(new Keep(500, null), parse(example()).storage().keep());
+        ObjectNode json = example();
+        json.withObjectProperty("storage").putObject("keep").put("count", 50).put("days", 7);
+        assertEquals(new Keep(50, 7), parse(json).storage().keep());
+        json.withObjectProperty("storage").putObject("keep").put("count", 1);
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(json));
+        assertTrue(e.getMessage().startsWith("storage.keep.count:"), e.getMessage());
+    }
+
+    @Test
     void maxLagDefaultsToTwoRoundsOfBothRolesAtLeastFifteenMinutesAndCanBeSet() throws Exception {
         assertEquals(900, Behavior.defaultMaxLagSecs(10, 30, 60, 30), "short intervals: the 15-minute floor");
         assertEquals(920, Behavior.defaultMaxLagSecs(10, 30, 300, 120));
