@@ -258,6 +258,7 @@ public final class ConfigLoader {
                 b.optional("restore_point_prefix", DEFAULT_RESTORE_POINT_PREFIX, v -> v.matching(RESTORE_POINT_PREFIX,
                         "1..40 letters, digits, '_' or '-', starting with a letter")),
                 b.optional("max_lag_secs", Behavior.defaultMaxLagSecs(publisherSleep, consumerSleep, waitReach, waitArchive),
-                        v -> v.integer(1, 30 * DAY_SECS)));
+                        v -> v.integer(1, 30 * DAY_SECS)),
+                b.optional("max_replay_mb", Behavior.defaultMaxReplayMb(waitReach), v -> v.integer(1, Behavior.MAX_REPLAY_MB)));
     }
 }

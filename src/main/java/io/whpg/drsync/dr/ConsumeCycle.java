@@ -6,7 +6,6 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.OsUser;
-import io.whpg.drsync.pg.WalFile;
 import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
@@ -302,7 +301,8 @@ public final class ConsumeCycle implements AutoCloseable {
     public void select(ManifestStore manifests) {
         if (requested.isPresent()) {
             try {
-                selection = TargetSelector.requested(manifests.read(requested.get()), current, floors);
+                selection = TargetSelector.requested(manifests.read(requested.get()), current, floors,
+                        config.behavior().maxReplayBytes());
             } catch (ManifestException e) {
                 throw new CycleFailure(MANIFEST_INVALID, e.getMessage());
             }
@@ -324,7 +324,7 @@ public final class ConsumeCycle implements AutoCloseable {
             } catch (IOException e) {
                 throw new CycleFailure(MANIFEST_INVALID, "cannot list manifests: " + e.getMessage());
             }
-            selection = TargetSelector.newest(valid, current, floors);
+            selection = TargetSelector.newest(valid, current, floors, config.behavior().maxReplayBytes());
         }
         lap("select");
         if (!selection.proceeds() && !Selection.NOTHING_NEW.equals(selection.status())) {
@@ -350,13 +350,10 @@ public final class ConsumeCycle implements AutoCloseable {
                         + "): cannot tell which WAL files lead there");
                 continue;
             }
-            List<String> needed = new ArrayList<>(WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive));
-            // The publisher's list runs through its WAL switch: the record after the point may span a segment.
-            m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> {
-                if (WalFile.kindOf(n.asText()).orElse(null) == WalFile.Kind.SEGMENT && !needed.contains(n.asText())) {
-                    needed.add(n.asText());
-                }
-            });
+            List<String> published = new ArrayList<>();
+            m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> published.add(n.asText()));
+            Set<String> needed = WalPreflight.withPublished(
+                    WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive), published);
             List<String> missing = WalPreflight.missing(needed, listing);
             if (!missing.isEmpty()) {
                 problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()

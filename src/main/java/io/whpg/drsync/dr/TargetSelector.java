@@ -19,17 +19,21 @@ public final class TargetSelector {
     public static final String TARGET_NOT_READY = "target_not_ready";
     public static final String INSTANCE_MISMATCH = "manifest_instance_mismatch";
     public static final String WRONG_CLUSTER = "wrong_cluster";
+    public static final String TARGET_OUT_OF_REACH = "target_out_of_reach";
     private static final Set<String> IDENTITY = Set.of(WRONG_CLUSTER, INSTANCE_MISMATCH);
 
     private TargetSelector() {
     }
 
-    /** The one named with {@code --target}: refused unless READY, for these instances, and at or past every floor. */
-    public static Selection requested(Manifest m, Optional<String> current, Map<Integer, Floor> floors) {
+    /**
+     * The one named with {@code --target}: refused unless READY, for these instances, at or past every floor and
+     * at most {@code maxReplayBytes} past where each instance's replay begins.
+     */
+    public static Selection requested(Manifest m, Optional<String> current, Map<Integer, Floor> floors, long maxReplayBytes) {
         if (!m.ready()) {
             return Selection.refuse(m, TARGET_NOT_READY, m.restorePoint() + " is NOT READY: its WAL is not all archived");
         }
-        return check(m, current, floors).orElseGet(() -> plan(m, floors));
+        return check(m, current, floors, maxReplayBytes).orElseGet(() -> plan(m, floors));
     }
 
     /**
@@ -38,7 +42,8 @@ public final class TargetSelector {
      * When none is usable and one was refused for identity (another cluster, other instances), that refusal
      * is the answer: a DR pointed at the wrong cluster fails every cycle instead of having "nothing to do".
      */
-    public static Selection newest(List<Manifest> newestFirst, Optional<String> current, Map<Integer, Floor> floors) {
+    public static Selection newest(List<Manifest> newestFirst, Optional<String> current, Map<Integer, Floor> floors,
+                                   long maxReplayBytes) {
         String firstReason = null;
         Selection identityRefusal = null;
         for (Manifest m : newestFirst) {
@@ -48,7 +53,7 @@ public final class TargetSelector {
             if (!m.ready()) {
                 continue;
             }
-            Optional<Selection> refusal = check(m, current, floors);
+            Optional<Selection> refusal = check(m, current, floors, maxReplayBytes);
             if (refusal.isEmpty()) {
                 return plan(m, floors);
             }
@@ -67,7 +72,8 @@ public final class TargetSelector {
         return Selection.none(firstReason == null ? which : which + " is usable; newest refused: " + firstReason);
     }
 
-    private static Optional<Selection> check(Manifest m, Optional<String> current, Map<Integer, Floor> floors) {
+    private static Optional<Selection> check(Manifest m, Optional<String> current, Map<Integer, Floor> floors,
+                                             long maxReplayBytes) {
         Set<Integer> want = new TreeSet<>(floors.keySet());
         Set<Integer> have = m.segments().stream().map(SegmentPoint::gpSegmentId).collect(Collectors.toCollection(TreeSet::new));
         if (!want.equals(have)) {
@@ -86,6 +92,14 @@ public final class TargetSelector {
                 return Optional.of(Selection.refuse(m, TARGET_BEHIND_FLOOR, "instance " + s.gpSegmentId() + ": "
                         + m.restorePoint() + " is at " + s.restoreLsn() + ", behind its floor " + f.lsn()
                         + " (" + f.source() + ")"));
+            }
+            // before any WAL file name is listed: a hostile or odd LSN must not cost time or memory
+            long replay = s.restoreLsn().value() - f.replayFrom().value();
+            if (Long.compareUnsigned(replay, maxReplayBytes) > 0) {
+                return Optional.of(Selection.refuse(m, TARGET_OUT_OF_REACH, "instance " + s.gpSegmentId() + ": "
+                        + m.restorePoint() + " is at " + s.restoreLsn() + ", " + Long.toUnsignedString(replay >>> 20)
+                        + " MB past where its replay begins (" + f.replayFrom() + "), over behavior.max_replay_mb "
+                        + (maxReplayBytes >>> 20)));
             }
         }
         if (current.isPresent() && current.get().equals(m.restorePoint())) {

@@ -6,6 +6,8 @@ import io.whpg.drsync.pg.TimelineHistory;
 import io.whpg.drsync.pg.WalFile;
 import io.whpg.drsync.state.SegmentPoint;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -45,8 +47,22 @@ public final class WalPreflight {
         return names;
     }
 
+    /**
+     * The files replay reads plus the WAL segment names of the publisher's list (it runs through its WAL switch: the
+     * record after the point may span a segment), each once, in that order; linear in both lists.
+     */
+    public static Set<String> withPublished(List<String> needed, Iterable<String> published) {
+        Set<String> all = new LinkedHashSet<>(needed);
+        for (String name : published) {
+            if (WalFile.kindOf(name).orElse(null) == WalFile.Kind.SEGMENT) {
+                all.add(name);
+            }
+        }
+        return all;
+    }
+
     /** The needed files absent from {@code listing}, in replay order. */
-    public static List<String> missing(List<String> needed, Set<String> listing) {
+    public static List<String> missing(Collection<String> needed, Set<String> listing) {
         return needed.stream().filter(n -> !listing.contains(n)).toList();
     }
 }

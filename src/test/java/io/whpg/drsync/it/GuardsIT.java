@@ -324,6 +324,39 @@ class GuardsIT {
     }
 
     /**
+     * Issue 14, bounded work: a READY manifest with a valid digest whose coordinator LSN is FFFFFFFF/FF000000 (it hung
+     * the consumer for minutes enumerating WAL names) is refused at once as out of reach, before any WAL name is listed.
+     */
+    @Test
+    @Order(11)
+    void aTargetFarPastTheFloorsIsRefusedAtOnceBeforeAnyWalIsListed() throws Exception {
+        Manifest latest = manifest(new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+        String name = "sync_point_29990101_000000";
+        List<io.whpg.drsync.state.SegmentPoint> points = latest.segments().stream().map(p -> p.gpSegmentId() != -1 ? p
+                : new io.whpg.drsync.state.SegmentPoint(-1, io.whpg.drsync.pg.Lsn.parse("FFFFFFFF/FF000000"), p.timeline(),
+                        WalFile.containing(io.whpg.drsync.pg.Lsn.parse("FFFFFFFF/FF000000"), p.timeline(),
+                                latest.walSegmentSize()).name(), p.systemIdentifier(), p.host(), p.port())).toList();
+        Path file = cfg.storage().manifestDir().resolve(name + ".json");
+        AtomicFiles.write(file, io.whpg.drsync.state.ManifestCodec.write(new Manifest(name, java.time.Instant.now(), true,
+                latest.walSegmentSize(), points, latest.evidence())));
+        try {
+            Snapshot before = Snapshot.of(sandbox, cfg);
+            long t0 = System.nanoTime();
+            ItSupport.Run r = dr(config, List.of("--target", name));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.out().startsWith("FAILED target_out_of_reach: instance -1: " + name + " is at FFFFFFFF/FF000000, "),
+                    r.output());
+            assertTrue(r.out().contains(" MB past where its replay begins ("), r.output());
+            assertTrue(r.out().contains("), over behavior.max_replay_mb "), r.output());
+            assertTrue(ms < 30_000, "took " + ms + " ms (a JVM start included)");
+            assertOnlyAReceiptAppeared(before, "target_out_of_reach");
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /**
      * Issue 14, the wait itself: PostgreSQL 15 refuses {@code pg_ctl promote} while a recovery target is set (FATAL
      * "recovery ended before configured recovery target was reached"), and the prepare step refuses every setting
      * that would promote, so the wait is tested directly: a copy of segment 0's DR instance is started here with
