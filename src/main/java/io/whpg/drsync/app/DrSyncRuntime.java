@@ -8,6 +8,7 @@ import io.whpg.drsync.ops.CycleWatch;
 import io.whpg.drsync.ops.LogContext;
 import io.whpg.drsync.ops.ObserveAccess;
 import io.whpg.drsync.ops.Readiness;
+import io.whpg.drsync.ops.ReplayWatch;
 import io.whpg.drsync.ops.Retention;
 import io.whpg.drsync.ops.ToolHome;
 import io.whpg.drsync.ops.Observability;
@@ -49,6 +50,7 @@ public final class DrSyncRuntime implements AutoCloseable {
     private final String lockDir;
     private final DrSyncConfig config;
     private FileLockClusterService lock;
+    private ReplayWatch replayWatch;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
@@ -90,6 +92,8 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind("whpgConsumerLock", lock);
             main.bind("master", ConsumerLock.master(lock));
             // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
+            replayWatch = new ReplayWatch(config, clock);
+            main.bind("whpgReplayWatch", replayWatch);
             Retention retention = new Retention(config, clock);
             main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.prune()));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
@@ -117,9 +121,10 @@ public final class DrSyncRuntime implements AutoCloseable {
     /** As {@link #observeOn(String, int)}, basic auth for Jolokia taken from {@code env} ({@link ObserveAccess}). */
     public DrSyncRuntime observeOn(String host, int port, Map<String, String> env) {
         if (role == Role.DR) {
-            new Observability(main, config, true, ConsumeRoute.CYCLE_ROUTE_ID, () -> lock.isLeader(ConsumerLock.NAMESPACE));
+            new Observability(main, config, true, ConsumeRoute.CYCLE_ROUTE_ID, () -> lock.isLeader(ConsumerLock.NAMESPACE),
+                    replayWatch);
         } else {
-            new Observability(main, config, false, PublishRoute.CYCLE_ROUTE_ID, null);
+            new Observability(main, config, false, PublishRoute.CYCLE_ROUTE_ID, null, null);
         }
         main.configure().metrics().withEnabled(true);
         main.configure().httpManagementServer().withEnabled(true).withHost(host).withPort(port)

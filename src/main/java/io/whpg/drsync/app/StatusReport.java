@@ -1,5 +1,6 @@
 package io.whpg.drsync.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.config.DrSyncConfig;
@@ -11,6 +12,8 @@ import io.whpg.drsync.dr.HostCall;
 import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.dr.InstanceProbe;
 import io.whpg.drsync.dr.NotParkedException;
+import io.whpg.drsync.ops.ReplayProgress;
+import io.whpg.drsync.ops.ReplayWatch;
 import io.whpg.drsync.route.ConsumeSteps;
 import io.whpg.drsync.route.PublishSteps;
 import io.whpg.drsync.state.Json;
@@ -20,6 +23,8 @@ import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -74,6 +79,7 @@ public final class StatusReport {
         doc.put("in_transit", transit);
         lines.add("current restore point : " + (current != null ? current
                 : transit != null ? "(none: not parked at a verified point; a cycle " + transit + ")" : "(none yet)"));
+        replayProgress(cfg, doc, lines);
         latest(cfg, doc, lines);
 
         ArrayNode rows = doc.putArray("instances");
@@ -121,6 +127,22 @@ public final class StatusReport {
                     + r.path("target_restore_point").asText() + "  " + r.path("file").asText());
         }
         return new StatusReport(doc, lines);
+    }
+
+    /** A consumer's replay in progress, as its {@link ReplayWatch} last wrote it (another process, every few seconds). */
+    private static void replayProgress(DrSyncConfig cfg, ObjectNode doc, List<String> lines) {
+        Path file = cfg.dr().stateDir().resolve(ReplayWatch.FILE);
+        try {
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+                ReplayProgress.lineOf(n).ifPresent(line -> {
+                    doc.set("replay_progress", n);
+                    lines.add("replay in progress    : " + line);
+                });
+            }
+        } catch (IOException e) {
+            // gone between the check and the read (the replay ended), or torn: no progress to show
+        }
     }
 
     public static StatusReport primary(DrSyncConfig cfg, int limit) throws IOException {

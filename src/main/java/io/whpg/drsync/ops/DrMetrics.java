@@ -94,6 +94,16 @@ public final class DrMetrics {
         });
     }
 
+    /** The replay now running ({@link ReplayWatch}): instances stopped at the target, started, WAL left; NaN between replays. */
+    public void replayProgress(Supplier<java.util.Optional<ReplayProgress>> progress) {
+        Gauge.builder("whpg_dr_replay_instances_done", progress, p -> p.get().map(r -> (double) r.done()).orElse(Double.NaN))
+                .description("Instances of the running DR cycle stopped at their target").strongReference(true).register(registry);
+        Gauge.builder("whpg_dr_replay_instances_total", progress, p -> p.get().map(r -> (double) r.total()).orElse(Double.NaN))
+                .description("Instances the running DR cycle started").strongReference(true).register(registry);
+        Gauge.builder("whpg_dr_replay_bytes_left", progress, p -> p.get().map(r -> (double) r.bytesLeft()).orElse(Double.NaN))
+                .description("WAL bytes the slowest replaying instance has left to its target").strongReference(true).register(registry);
+    }
+
     /** Lag and points behind, computed from the files whenever they are read. */
     public void position(Supplier<DrPosition> position, Clock clock) {
         Gauge.builder("whpg_dr_lag_seconds", position, p -> p.get().lagSeconds(clock.instant()))

@@ -42,8 +42,10 @@ public final class Observability {
 
     /**
      * @param holdsLock whether this consumer holds the consumer lock; null for the primary
+     * @param replay the DR replay's progress; null for the primary
      */
-    public Observability(Main main, DrSyncConfig cfg, boolean dr, String cycleRouteId, BooleanSupplier holdsLock) {
+    public Observability(Main main, DrSyncConfig cfg, boolean dr, String cycleRouteId, BooleanSupplier holdsLock,
+                         ReplayWatch replay) {
         Clock clock = Clock.systemUTC();
         String role = dr ? "dr" : "primary";
         metrics = new DrMetrics(registry, role);
@@ -57,6 +59,7 @@ public final class Observability {
         });
         if (dr) {
             metrics.position(position, clock);
+            metrics.replayProgress(replay::latest);
         }
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
