@@ -179,6 +179,8 @@ public final class PublishCycle {
             n.put("restore_lsn", lsn.toString());
             n.put("timeline", tli);
             n.put("wal_file", f.walFile());
+            n.put("hostname", i.hostname());
+            n.put("address", i.address());
             ArrayNode needed = n.putArray("wal_files_needed");
             neededFiles(seg).forEach(needed::add);
             if (switchLsns.containsKey(seg)) {

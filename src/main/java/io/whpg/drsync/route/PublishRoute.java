@@ -1,5 +1,6 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.primary.PrimaryInstance;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -35,8 +36,7 @@ public final class PublishRoute extends RouteBuilder {
         from(CYCLE_URI).routeId(CYCLE_ROUTE_ID)
                 .doTry().id("publish-cycle")
                 .process(steps::begin).id("name-restore-point")
-                .setBody(constant("SELECT content, hostname, port FROM gp_segment_configuration"
-                        + " WHERE role = 'p' ORDER BY content")).id("segment-configuration-sql")
+                .setBody(constant(PrimaryInstance.ACTING_PRIMARIES_SQL)).id("segment-configuration-sql")
                 .to("jdbc:primary").id("read-segment-configuration")
                 .process(steps::readSegmentConfiguration).id("register-instances")
                 // A restartpoint on the DR needs a checkpoint record to replay (FACTS)

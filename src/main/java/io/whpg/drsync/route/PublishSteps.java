@@ -85,7 +85,8 @@ public final class PublishSteps {
         List<PrimaryInstance> acting = new ArrayList<>();
         for (Map<?, ?> row : rows(e)) {
             PrimaryInstance i = new PrimaryInstance(((Number) row.get("content")).intValue(),
-                    String.valueOf(row.get("hostname")), ((Number) row.get("port")).intValue());
+                    String.valueOf(row.get("hostname")), row.get("address") == null ? "" : String.valueOf(row.get("address")),
+                    ((Number) row.get("port")).intValue());
             acting.add(i);
             if (e.getContext().getRegistry().lookupByName(i.dataSourceName()) == null) {
                 e.getContext().getRegistry().bind(i.dataSourceName(),

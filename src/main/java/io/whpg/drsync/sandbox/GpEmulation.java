@@ -19,7 +19,7 @@ final class GpEmulation {
         int dbid = 1;
         for (SandboxInstance p : primaries) {
             rows.append(rows.length() == 0 ? "" : ",\n  ")
-                    .append(String.format("(%d, %d, 'p', 'p', 'n', 'u', %d, '127.0.0.1', '127.0.0.1', '%s')",
+                    .append(String.format("(%d, %d, 'p', 'p', 'n', 'u', %d, 'sandbox-host', '127.0.0.1', '%s')",
                             dbid++, p.contentId(), p.port(), p.dataDir()));
         }
         List<String> sql = new ArrayList<>(List.of(

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PublishCycleTest {
     private static final long SEG = 16L << 20;
     private static final String SYSID = "7712620026465536620";
-    private static final List<PrimaryInstance> TWO = List.of(new PrimaryInstance(-1, "cdw", 5432),
-            new PrimaryInstance(0, "sdw1", 6000));
+    private static final List<PrimaryInstance> TWO = List.of(new PrimaryInstance(-1, "cdw", "cdw-if", 5432),
+            new PrimaryInstance(0, "sdw1", "sdw1-if", 6000));
 
     private static PublishCycle cycle(String... rows) {
         PublishCycle c = new PublishCycle("sync_point_20260201_181406", Instant.parse("2026-02-01T18:14:06Z"));
@@ -73,7 +73,7 @@ class PublishCycleTest {
     void noActingCoordinatorIsAnError() {
         PublishCycle c = new PublishCycle("rp", Instant.EPOCH);
         assertEquals("gp_segment_configuration lists no acting coordinator (content -1, role 'p')",
-                failure(() -> c.setInstances(List.of(new PrimaryInstance(0, "sdw1", 6000)))).getMessage());
+                failure(() -> c.setInstances(List.of(new PrimaryInstance(0, "sdw1", "sdw1-if", 6000)))).getMessage());
         failure(() -> c.setInstances(List.of()));
     }
 
@@ -199,7 +199,7 @@ class PublishCycleTest {
         PublishCycle c = archived("000000010000000000000003", Set.of());
         Manifest notReady = c.manifest(false, Instant.parse("2026-02-01T18:14:08Z"));
         assertFalse(notReady.ready());
-        assertEquals(new SegmentPoint(0, Lsn.parse("0/5000060"), 1, "000000010000000000000005", SYSID, "sdw1", 6000),
+        assertEquals(new SegmentPoint(0, Lsn.parse("0/5000060"), 1, "000000010000000000000005", SYSID, "sdw1-if", 6000),
                 notReady.segment(0).orElseThrow());
         assertEquals("[\"-1:000000010000000000000004 (archiver has reached 000000010000000000000003)\"]",
                 notReady.evidence().path("not_yet_archived").toString());

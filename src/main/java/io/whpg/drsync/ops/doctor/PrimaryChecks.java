@@ -1,6 +1,7 @@
 package io.whpg.drsync.ops.doctor;
 
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.primary.PrimaryInstance;
 import io.whpg.drsync.route.PublishSteps;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,15 +14,12 @@ import java.util.Set;
 
 /** The publisher's side: the coordinator, the GP functions the tool calls, each instance in utility mode and its archiver. */
 final class PrimaryChecks {
-    private record Segment(int content, String host, int port) {
-    }
-
     private PrimaryChecks() {
     }
 
     static void run(DrSyncConfig cfg, List<Check> out) {
         String where = cfg.primary().user() + "@" + cfg.primary().host() + ":" + cfg.primary().port() + "/" + cfg.primary().db();
-        List<Segment> segments = new ArrayList<>();
+        List<PrimaryInstance> segments = new ArrayList<>();
         try (Connection c = PublishSteps.dataSource(cfg.primary(), cfg.primary().host(), cfg.primary().port(), false).getConnection();
              Statement s = c.createStatement()) {
             out.add(Check.pass("primary reachable", where));
@@ -39,9 +37,9 @@ final class PrimaryChecks {
             out.add(functions.contains("gp_switch_wal") ? Check.pass("WAL switch", "gp_switch_wal()")
                     : functions.contains("pg_switch_wal") ? Check.pass("WAL switch", "pg_switch_wal() on each instance (no gp_switch_wal)")
                     : Check.fail("WAL switch", "neither gp_switch_wal() nor pg_switch_wal()", "use a Greenplum 7 build"));
-            try (ResultSet rs = s.executeQuery("SELECT content, hostname, port FROM gp_segment_configuration WHERE role = 'p' ORDER BY content")) {
+            try (ResultSet rs = s.executeQuery(PrimaryInstance.ACTING_PRIMARIES_SQL)) {
                 while (rs.next()) {
-                    segments.add(new Segment(rs.getInt(1), rs.getString(2), rs.getInt(3)));
+                    segments.add(new PrimaryInstance(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
                 }
             }
             out.add(segments.isEmpty() ? Check.fail("gp_segment_configuration", "no acting primary", "check the cluster with gpstate")
@@ -51,13 +49,13 @@ final class PrimaryChecks {
                     + " primary.db, pg_hba.conf, and the password (primary.password_env or ~/.pgpass)"));
             return;
         }
-        for (Segment seg : segments) {
+        for (PrimaryInstance seg : segments) {
             instance(cfg, seg, out);
         }
     }
 
-    private static void instance(DrSyncConfig cfg, Segment seg, List<Check> out) {
-        String name = "seg " + seg.content();
+    private static void instance(DrSyncConfig cfg, PrimaryInstance seg, List<Check> out) {
+        String name = "seg " + seg.gpSegmentId();
         String where = seg.host() + ":" + seg.port();
         try (Connection c = PublishSteps.dataSource(cfg.primary(), seg.host(), seg.port(), true).getConnection();
              Statement s = c.createStatement();
