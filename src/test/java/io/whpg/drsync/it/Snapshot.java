@@ -26,10 +26,15 @@ import java.util.stream.Stream;
 record Snapshot(Map<String, String> files) {
 
     static Snapshot of(Sandbox sb, DrSyncConfig cfg) throws IOException {
+        return of(cfg, sb.drCopies().stream().map(SandboxInstance::dataDir).toList());
+    }
+
+    /** The same for any cluster, given its DR data dirs (e.g. a {@link GreenplumLab}'s). */
+    static Snapshot of(DrSyncConfig cfg, List<Path> drDataDirs) throws IOException {
         Map<String, String> files = new TreeMap<>();
         List<Path> roots = new ArrayList<>(List.of(cfg.dr().stateDir(), cfg.dr().receiptsDir(),
                 cfg.storage().manifestDir(), cfg.storage().latestPath(), cfg.archive().archiveDir()));
-        sb.drCopies().stream().map(SandboxInstance::dataDir).forEach(roots::add);
+        roots.addAll(drDataDirs);
         for (Path root : roots) {
             if (!Files.exists(root)) {
                 continue;
