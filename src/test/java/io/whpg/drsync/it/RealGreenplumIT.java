@@ -77,6 +77,21 @@ class RealGreenplumIT {
 
     @Test
     @Order(1)
+    void drStatusShowsEachFreshCopyWithTheFileItsEndWillBeReadFrom() throws Exception {
+        ItSupport.Run status = ItSupport.cli("dr", "status", "--format", "json", "--config", config.toString());
+        assertEquals(0, status.exitCode(), status.output());
+        JsonNode doc = Json.MAPPER.readTree(status.out());
+        assertEquals(lab.contents().size(), doc.path("instances").size(), status.out());
+        for (JsonNode i : doc.path("instances")) {
+            int content = i.path("gp_segment_id").asInt();
+            assertEquals(ControlData.IN_PRODUCTION, i.path("state").asText(), i.toString());
+            assertTrue(i.path("note").asText().contains("fresh base backup") && i.path("note").asText()
+                    .contains("backup history file " + historyFileName(content) + " in the archive, read by dr run"), i.toString());
+        }
+    }
+
+    @Test
+    @Order(2)
     void aFreshCopyWhoseBackupHistoryFileIsMissingIsRefusedNamingItAndNothingIsTouched() throws Exception {
         String name = historyFileName(0);
         Path archived = lab.archiveDir(0).resolve(name);
@@ -102,7 +117,7 @@ class RealGreenplumIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void freshCopiesThenThreeRoundsParkEveryInstanceWithThePrimarysDataAtEachPoint() throws Exception {
         for (int content : lab.contents()) {
             assertTrue(Files.exists(lab.drDataDir(content).resolve("backup_label")), "fresh copy " + content);
@@ -151,7 +166,7 @@ class RealGreenplumIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void drStatusShowsTheCurrentPointAndEveryInstanceParkedAtIt() throws Exception {
         String point = points.get(points.size() - 1);
         ItSupport.Run status = ItSupport.cli("dr", "status", "--format", "json", "--config", config.toString());
