@@ -188,6 +188,20 @@ class FloorsTest {
     }
 
     @Test
+    void aGreenplum7CopyStoppedBeforeItsBackupsEndFindsThatEndInItsBackupHistoryFile() throws NotParkedException {
+        // real Greenplum 7: started by hand towards a target before its backup's end, it FATALed "in archive recovery"
+        String fatal = sample("backup/gp7/before-backup-end.controldata");
+        String name = "000000010000000000000002.00000028.backup";
+        Floor f = Floors.of(probe(1, fatal, "@@whpg standby_signal"),
+                (seg, start, segmentSize) -> start.match(name, sample("backup/gp7/" + name), segmentSize));
+        assertEquals(Lsn.parse("0/8000100"), f.lsn());
+        assertEquals(Lsn.parse("0/8000028"), f.replayFrom());
+        assertFalse(f.parked());
+        assertEquals("pg_controldata: in archive recovery before its base backup's end 0/8000100 (STOP WAL LOCATION of "
+                + name + ")", f.source());
+    }
+
+    @Test
     void aCopyWhoseTargetWasBeforeItsBackupsEndStandsAtThatEnd() throws NotParkedException {
         // measured: the FATAL "requested recovery stop point is before consistent recovery point" leaves "in archive recovery"
         String fatal = sample("serverlog/behind-consistent-point.controldata");

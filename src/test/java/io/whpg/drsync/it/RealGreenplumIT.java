@@ -36,13 +36,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The DR cycle on real Greenplum 7 (PostgreSQL 12 based: no backup_manifest, 64 MB WAL segments, two-phase
  * distributed commits): fresh pg_basebackup copies are taken on the first {@code dr run --once} with no
- * manual step, then three rounds of publish and consume, the data at each point read back from every DR
+ * manual step (one of them after a start by hand that stopped before its backup's end), then three rounds of publish and consume, the data at each point read back from every DR
  * instance (coordinator and both segments) and compared with what the primary held at the point.
  */
 @ExtendWith(GreenplumCondition.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealGreenplumIT {
     private static final int ROUNDS = 3;
+    /** The copy that, before the first run, was started by hand and stopped before its backup's end. */
+    private static final int STOPPED_BEFORE_END = 1;
     private static GreenplumLab lab;
     private static Path config;
     private static DrSyncConfig cfg;
@@ -123,6 +125,7 @@ class RealGreenplumIT {
             assertTrue(Files.exists(lab.drDataDir(content).resolve("backup_label")), "fresh copy " + content);
             assertEquals(ControlData.IN_PRODUCTION, lab.controlData(lab.drDataDir(content)).clusterState());
         }
+        String stopped = stopBeforeItsBackupsEnd(STOPPED_BEFORE_END);
         for (int round = 1; round <= ROUNDS; round++) {
             write(round, "before");
             Map<Integer, Long> atPoint = rowsPerContent();
@@ -139,8 +142,10 @@ class RealGreenplumIT {
             assertEquals("reached_then_shutdown", receipt.path("status").asText());
             if (round == 1) {
                 for (JsonNode i : receipt.path("instances")) {
-                    assertTrue(i.path("floor_source").asText().matches("base backup ending at [0-9A-F]+/[0-9A-F]+ \\(STOP WAL "
-                            + "LOCATION of [0-9A-F]{24}\\.[0-9A-F]{8}\\.backup\\)"), i.toString());
+                    String expected = i.path("gp_segment_id").asInt() == STOPPED_BEFORE_END ? stopped
+                            : "base backup ending at [0-9A-F]+/[0-9A-F]+";
+                    assertTrue(i.path("floor_source").asText().matches(expected + " \\(STOP WAL LOCATION of [0-9A-F]{24}\\."
+                            + "[0-9A-F]{8}\\.backup\\)"), i.toString());
                 }
             }
 
@@ -184,6 +189,31 @@ class RealGreenplumIT {
         assertEquals(new TreeSet<>(lab.contents()), seen);
         ItSupport.Run table = ItSupport.cli("dr", "status", "--config", config.toString());
         assertTrue(table.out().contains("current restore point : " + point), table.out());
+    }
+
+    /**
+     * Starts a fresh copy by hand towards its own backup's start: it FATALs ("requested recovery stop point is before
+     * consistent recovery point") and is left "in archive recovery" with backup_label renamed and pg_control's backup
+     * start set. Returns the floor source expected for it.
+     */
+    private static String stopBeforeItsBackupsEnd(int content) throws Exception {
+        Path dir = lab.drDataDir(content);
+        BackupLabel label = BackupLabel.parse(Files.readString(dir.resolve("backup_label")));
+        try {
+            lab.run("pg_ctl", "start", "-w", "-t", "60", "-D", dir.toString(), "-l", dir.resolve("by-hand.log").toString(),
+                    "-o", "-c port=" + ItSupport.freePort() + " -c gp_role=utility -c recovery_target_lsn=" + label.startWal()
+                            + " -c recovery_target_inclusive=off -c recovery_target_action=shutdown");
+        } catch (IllegalStateException expected) {
+            // pg_ctl: could not start server (the FATAL)
+        }
+        for (int i = 0; i < 100 && Files.exists(dir.resolve("postmaster.pid")); i++) {
+            Thread.sleep(100);
+        }
+        ControlData cd = lab.controlData(dir);
+        assertEquals("in archive recovery", cd.clusterState(), Files.readString(dir.resolve("by-hand.log")));
+        assertEquals(label.startWal(), cd.backupStart());
+        assertFalse(Files.exists(dir.resolve("backup_label")));
+        return "pg_controldata: in archive recovery before its base backup's end [0-9A-F]+/[0-9A-F]+";
     }
 
     /** Rows on both segments and a table on every instance (DDL is two-phase, like the rows' commit). */
