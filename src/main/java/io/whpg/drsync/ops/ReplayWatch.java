@@ -1,20 +1,24 @@
 package io.whpg.drsync.ops;
 
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.time.Duration;
+import io.whpg.drsync.pg.ControlData;
+import io.whpg.drsync.exec.ShellQuote;
+import io.whpg.drsync.exec.HostShell;
+import io.whpg.drsync.dr.DrHost;
+import io.whpg.drsync.app.ShellOpener;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.dr.ConsumeCycle;
 import io.whpg.drsync.dr.Selection;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.route.ConsumeSteps;
-import io.whpg.drsync.route.PublishSteps;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Json;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -31,15 +35,14 @@ import org.apache.camel.Processor;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Progress while the DR instances replay (the {@code await-instances} step): every few seconds each started
- * instance is asked over SQL how far it has replayed ({@code pg_last_wal_replay_lsn()}; one that no longer
- * answers has stopped), and the result is logged at INFO, written to {@code <state_dir>/replay_progress.json}
+ * Progress while the DR instances replay (the {@code await-instances} step): every few seconds the pg_controldata
+ * of each started instance says whether it has stopped and how far its replay has surely come (minimum recovery
+ * ending location), read over the tool's own shells; the result is logged at INFO, written to {@code <state_dir>/replay_progress.json}
  * for {@code dr status} in another shell, and kept for the metrics. The file goes when the step ends.
  */
 public final class ReplayWatch implements InterceptStrategy {
@@ -47,6 +50,7 @@ public final class ReplayWatch implements InterceptStrategy {
     public static final String FILE = "replay_progress.json";
     /** How often (ms) progress is taken; a system property so a test can make it frequent. */
     static final long INTERVAL_MILLIS = Long.getLong("whpg.progress.millis", 5000);
+    private static final String MARK = "@@whpg-seg ";
     private static final Logger LOG = LoggerFactory.getLogger(ReplayWatch.class);
 
     private final DrSyncConfig cfg;
@@ -59,6 +63,8 @@ public final class ReplayWatch implements InterceptStrategy {
     });
     private volatile ReplayProgress latest;
     private ConsumeCycle active; // guarded by this: the cycle whose replay is being watched
+    private final Map<DrHost, HostShell> shells = new java.util.concurrent.ConcurrentHashMap<>();
+    private ShellOpener opener; // guarded by this: its own shells, as the cycle's are busy awaiting the instances
 
     public ReplayWatch(DrSyncConfig cfg, Clock clock) {
         this.cfg = cfg;
@@ -93,6 +99,7 @@ public final class ReplayWatch implements InterceptStrategy {
 
     private synchronized ScheduledFuture<?> watch(ConsumeCycle c) {
         active = c;
+        opener = new ShellOpener(cfg);
         return ticker.scheduleWithFixedDelay(() -> tick(c), INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -101,13 +108,15 @@ public final class ReplayWatch implements InterceptStrategy {
         if (s == null || s.manifest() == null) {
             return;
         }
-        Map<Integer, ReplayProgress.Position> positions = new TreeMap<>();
         Map<Integer, Lsn> targets = new TreeMap<>();
+        Map<DrHost, List<Instance>> byHost = new LinkedHashMap<>();
         for (int seg : s.toStart()) {
             s.manifest().segment(seg).ifPresent(p -> targets.put(seg, p.restoreLsn()));
             cfg.dr().instances().stream().filter(i -> i.gpSegmentId() == seg).findFirst()
-                    .ifPresent(i -> positions.put(seg, position(i)));
+                    .ifPresent(i -> byHost.computeIfAbsent(c.hostOf(seg), h -> new ArrayList<>()).add(i));
         }
+        Map<Integer, ReplayProgress.Position> positions = new TreeMap<>();
+        byHost.forEach((host, instances) -> positions.putAll(positions(host, instances)));
         ReplayProgress p = ReplayProgress.of(s.manifest().restorePoint(), positions, targets, clock.instant());
         synchronized (this) {
             if (active != c) {
@@ -124,26 +133,62 @@ public final class ReplayWatch implements InterceptStrategy {
         }
     }
 
-    private ReplayProgress.Position position(Instance i) {
-        PGSimpleDataSource ds = (PGSimpleDataSource) PublishSteps.dataSource(cfg.primary(), i.host(), i.port(), false);
-        ds.setConnectTimeout(2);
-        ds.setSocketTimeout(5);
-        try (Connection conn = ds.getConnection(); Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text")) {
-            String lsn = rs.next() ? rs.getString(1) : null;
-            return lsn == null ? new ReplayProgress.Starting() : new ReplayProgress.At(Lsn.parse(lsn));
-        } catch (SQLException e) {
-            // "the database system is starting up" / "not yet accepting connections": replaying, not consistent yet
-            String state = e.getSQLState();
-            return "57P03".equals(state) ? new ReplayProgress.Starting() : new ReplayProgress.Stopped();
-        } catch (RuntimeException e) {
-            return new ReplayProgress.Starting();
+    /**
+     * pg_controldata of each instance on one host, read without touching the server (a connection attempt
+     * would leave a FATAL in a stopping server's log): stopped in recovery is done; otherwise its minimum
+     * recovery ending location is how far its replay has surely come.
+     */
+    private Map<Integer, ReplayProgress.Position> positions(DrHost host, List<Instance> instances) {
+        Map<Integer, ReplayProgress.Position> out = new TreeMap<>();
+        StringBuilder script = new StringBuilder();
+        for (Instance i : instances) {
+            script.append("echo '").append(MARK).append(i.gpSegmentId()).append("'; ")
+                    .append(ShellQuote.quote(cfg.dr().pgBin() + "/pg_controldata")).append(' ')
+                    .append(ShellQuote.quote(i.dataDir())).append(" 2>/dev/null\n");
         }
+        String output;
+        try {
+            output = shell(host).run(script.toString(), Duration.ofSeconds(30)).stdout();
+        } catch (RuntimeException e) {
+            instances.forEach(i -> out.put(i.gpSegmentId(), new ReplayProgress.Starting()));
+            return out;
+        }
+        String[] parts = output.split(java.util.regex.Pattern.quote(MARK));
+        for (String part : parts) {
+            int nl = part.indexOf('\n');
+            if (nl < 0) {
+                continue;
+            }
+            try {
+                int seg = Integer.parseInt(part.substring(0, nl).trim());
+                ControlData cd = ControlData.parse(part.substring(nl + 1));
+                out.put(seg, cd.isShutDownInRecovery() || cd.isShutDown() ? new ReplayProgress.Stopped()
+                        : cd.minRecoveryEnd() != null && cd.minRecoveryEnd().isAfter(Lsn.ZERO)
+                        ? new ReplayProgress.At(cd.minRecoveryEnd()) : new ReplayProgress.Starting());
+            } catch (RuntimeException e) {
+                // a torn read while the server writes pg_control: this instance is asked again next tick
+            }
+        }
+        instances.forEach(i -> out.putIfAbsent(i.gpSegmentId(), new ReplayProgress.Starting()));
+        return out;
+    }
+
+    private synchronized HostShell shell(DrHost host) {
+        if (opener == null) {
+            throw new IllegalStateException("replay no longer watched");
+        }
+        return shells.computeIfAbsent(host, opener::apply);
     }
 
     private synchronized void finish() {
         active = null;
         latest = null;
+        shells.values().forEach(HostShell::close);
+        shells.clear();
+        if (opener != null) {
+            opener.close();
+            opener = null;
+        }
         try {
             AtomicFiles.delete(file);
         } catch (IOException e) {

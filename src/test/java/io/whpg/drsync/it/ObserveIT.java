@@ -108,6 +108,9 @@ class ObserveIT {
     @Test
     @Order(2)
     void aFailingConsumerIsNotReadyNamesTheReasonAndTheReceiptAndCountsFailedUntilItRecovers() throws Exception {
+        // no new point while standby.signal is away: the consumer starts no instance, its cycles fail at the probe
+        publisherTimer("stop()");
+        awaitReady(consumerPort, r -> r.up() && "nothing_new".equals(r.lastStatus()));
         double failedBefore = failedDrCycles(metrics(consumerPort));
         Path signal = sandbox.drCopy(1).dataDir().resolve("standby.signal");
         Path aside = signal.resolveSibling("standby.signal.aside");
@@ -134,8 +137,19 @@ class ObserveIT {
         } finally {
             Files.move(aside, signal);
         }
-        awaitReady(consumerPort, r -> r.up() && r.message().contains(ConsumeCycle.SUCCESS));
+        awaitReady(consumerPort, r -> r.up() && "nothing_new".equals(r.lastStatus()));
         assertEquals(200, get(consumerPort, "/observe/health/ready").statusCode());
+        publisherTimer("start()");
+        awaitReady(consumerPort, r -> r.up() && r.message().contains(ConsumeCycle.SUCCESS));
+    }
+
+    /** The operator's way to pause the publisher: its timer route over Jolokia, as the access policy allows. */
+    private static void publisherTimer(String operation) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publisherPort + "/observe/jolokia/"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"org.apache.camel:context=whpg-dr-sync-primary,"
+                        + "type=routes,name=\\\"primary-publish-timer\\\"\",\"operation\":\"" + operation + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, Json.MAPPER.readTree(r.body()).path("status").asInt(), r.body());
     }
 
     @Test
