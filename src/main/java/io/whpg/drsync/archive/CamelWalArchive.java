@@ -10,14 +10,16 @@ import org.apache.camel.ProducerTemplate;
 
 /**
  * A {@link WalArchive} served by a Camel endpoint ({@code archive.list_endpoint}), so an archive backend
- * (S3, SFTP, ...) is a route: it receives header {@value #OP} = {@code list} or {@code read}, header
- * {@value #SEGMENT} and, for read, {@value #FILE}; it answers with the names (a collection or one name a
- * line) or the file's text. A backend's failure is thrown as the backend's own exception, not Camel's wrapper.
+ * (S3, SFTP, ...) is a route: it receives header {@value #OP} = {@code list}, {@code read} or {@code read_range},
+ * header {@value #SEGMENT} and, for read, {@value #FILE} (and {@value #OFFSET}, {@value #LENGTH} for a range); it
+ * answers with the names (a collection or one name a line), the file's text, or the range's bytes. A backend's failure is thrown as the backend's own exception, not Camel's wrapper.
  */
 public final class CamelWalArchive implements WalArchive {
     public static final String OP = "WhpgArchiveOp";
     public static final String SEGMENT = "WhpgSegmentId";
     public static final String FILE = "WhpgFileName";
+    public static final String OFFSET = "WhpgOffset";
+    public static final String LENGTH = "WhpgLength";
 
     private final Supplier<ProducerTemplate> template;
     private final String endpointUri;
@@ -49,6 +51,17 @@ public final class CamelWalArchive implements WalArchive {
                     + " of segment " + gpSegmentId);
         }
         return text;
+    }
+
+    @Override
+    public byte[] readRange(int gpSegmentId, String fileName, long offset, int length) {
+        Object body = request(Map.of(OP, "read_range", SEGMENT, gpSegmentId, FILE, fileName, OFFSET, offset, LENGTH, length));
+        byte[] bytes = body == null ? null : template.get().getCamelContext().getTypeConverter().convertTo(byte[].class, body);
+        if (bytes == null) {
+            throw new IllegalStateException("archive backend " + endpointUri + " returned no bytes for " + fileName
+                    + " of segment " + gpSegmentId + " at offset " + offset);
+        }
+        return bytes.length > length ? java.util.Arrays.copyOf(bytes, length) : bytes;
     }
 
     private Object request(Map<String, Object> headers) {

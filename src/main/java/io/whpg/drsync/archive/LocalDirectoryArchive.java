@@ -2,10 +2,15 @@ package io.whpg.drsync.archive;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -35,14 +40,39 @@ public final class LocalDirectoryArchive implements WalArchive {
 
     @Override
     public String read(int gpSegmentId, String fileName) {
-        if (fileName.contains("/") || fileName.startsWith(".")) {
-            throw new IllegalArgumentException("archive file name: invalid \"" + fileName + "\"");
-        }
-        Path p = dirFor.apply(gpSegmentId).resolve(fileName);
+        Path p = file(gpSegmentId, fileName);
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read archive file " + p + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A regular file only, never through a symlink: a FIFO or a device named like a WAL file cannot block the read. */
+    @Override
+    public byte[] readRange(int gpSegmentId, String fileName, long offset, int length) {
+        Path p = file(gpSegmentId, fileName);
+        try {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new UncheckedIOException("archive file " + p + " is missing or not a regular file",
+                        new java.io.FileNotFoundException(p.toString()));
+            }
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer b = ByteBuffer.allocate(length);
+                while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+                    // until full or at the end of the file
+                }
+                return Arrays.copyOf(b.array(), b.position());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read archive file " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path file(int gpSegmentId, String fileName) {
+        if (fileName.contains("/") || fileName.startsWith(".")) {
+            throw new IllegalArgumentException("archive file name: invalid \"" + fileName + "\"");
+        }
+        return dirFor.apply(gpSegmentId).resolve(fileName);
     }
 }

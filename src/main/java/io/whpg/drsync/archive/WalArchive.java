@@ -10,4 +10,10 @@ public interface WalArchive {
 
     /** The content of a small text file (timeline history, backup history); throws if absent. */
     String read(int gpSegmentId, String fileName);
+
+    /**
+     * Up to {@code length} bytes of a WAL file from {@code offset} (fewer only at its end): the pages around a
+     * restore point's record, so a manifest's LSN is proven against the WAL without fetching whole segments.
+     */
+    byte[] readRange(int gpSegmentId, String fileName, long offset, int length);
 }

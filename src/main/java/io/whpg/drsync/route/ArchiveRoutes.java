@@ -23,6 +23,12 @@ public final class ArchiveRoutes extends RouteBuilder {
                     .when(header(CamelWalArchive.OP).isEqualTo("list"))
                         .process(e -> e.getIn().setBody(local.list(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class))))
                         .id("list-archive-directory")
+                    .when(header(CamelWalArchive.OP).isEqualTo("read_range"))
+                        .process(e -> e.getIn().setBody(local.readRange(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class),
+                                e.getIn().getHeader(CamelWalArchive.FILE, String.class),
+                                e.getIn().getHeader(CamelWalArchive.OFFSET, Long.class),
+                                e.getIn().getHeader(CamelWalArchive.LENGTH, Integer.class))))
+                        .id("read-archive-range")
                     .otherwise()
                         .process(e -> e.getIn().setBody(local.read(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class),
                                 e.getIn().getHeader(CamelWalArchive.FILE, String.class))))

@@ -324,6 +324,47 @@ class GuardsIT {
     }
 
     /**
+     * Issue 14, a forged manifest: segment 0's LSN moved back to the end of a COMMIT record and the digest recomputed.
+     * The digest passes; the archived WAL shows no RESTORE_POINT record of that name ending there: refused, nothing
+     * changed but the receipt.
+     */
+    @Test
+    @Order(12)
+    void aForgedManifestWithAValidDigestButAnLsnOffItsRestorePointIsRefused() throws Exception {
+        io.whpg.drsync.pg.Lsn commitEnd;
+        try (Connection c = sandbox.connectPrimary(0); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO dr_probe(note) VALUES ('forged-commit')");
+            try (java.sql.ResultSet r = s.executeQuery("SELECT pg_current_wal_insert_lsn()")) {
+                r.next();
+                commitEnd = io.whpg.drsync.pg.Lsn.parse(r.getString(1));
+            }
+        }
+        String point = publish("forged");
+        Manifest real = manifest(point);
+        List<io.whpg.drsync.state.SegmentPoint> moved = real.segments().stream().map(p -> p.gpSegmentId() != 0 ? p
+                : new io.whpg.drsync.state.SegmentPoint(0, commitEnd, p.timeline(),
+                        WalFile.containing(commitEnd, p.timeline(), real.walSegmentSize()).name(), p.systemIdentifier(),
+                        p.host(), p.port())).toList();
+        Path file = cfg.storage().manifestDir().resolve(point + ".json");
+        String original = Files.readString(file);
+        AtomicFiles.write(file, io.whpg.drsync.state.ManifestCodec.write(new Manifest(point, real.createdAtUtc(), true,
+                real.walSegmentSize(), moved, real.evidence())));
+        try {
+            Snapshot before = Snapshot.of(sandbox, cfg);
+            ItSupport.Run r = dr(config, List.of());
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.out().startsWith("FAILED manifest_invalid: " + point + ": restore LSN not the end of its "
+                    + "RESTORE_POINT record in the archived WAL: instance 0: the record ending at " + commitEnd + " (starting at "),
+                    r.output());
+            assertTrue(r.out().contains(") is not a RESTORE_POINT (resource manager "), r.output());
+            assertOnlyAReceiptAppeared(before, "manifest_invalid");
+        } finally {
+            AtomicFiles.write(file, original);
+        }
+        converge(point);
+    }
+
+    /**
      * Issue 14, bounded work: a READY manifest with a valid digest whose coordinator LSN is FFFFFFFF/FF000000 (it hung
      * the consumer for minutes enumerating WAL names) is refused at once as out of reach, before any WAL name is listed.
      */
