@@ -337,17 +337,11 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     /**
-     * First each instance's restore LSN is proven to end the manifest's RESTORE_POINT record ({@link RestorePoints}),
-     * then every needed WAL file of every instance to start is looked up, from one listing per archive directory.
+     * Every needed WAL file of every instance to start, from one listing per archive directory; then, with the files
+     * known present, each restore LSN is proven to end the manifest's RESTORE_POINT record ({@link RestorePoints}).
      */
     public void preflight(WalArchive archive) {
         Manifest m = selection.manifest();
-        List<String> unproven = RestorePoints.unproven(m, selection.toStart(), archive);
-        if (!unproven.isEmpty()) {
-            lap("wal_preflight");
-            throw new CycleFailure(MANIFEST_INVALID, m.restorePoint() + ": restore LSN not the end of its RESTORE_POINT "
-                    + "record in the archived WAL: " + String.join("; ", unproven));
-        }
         List<String> problems = new ArrayList<>();
         for (Integer seg : selection.toStart()) {
             SegmentPoint target = m.segment(seg).orElseThrow();
@@ -369,9 +363,15 @@ public final class ConsumeCycle implements AutoCloseable {
                         + " WAL files missing from the archive: " + abbreviate(missing));
             }
         }
-        lap("wal_preflight");
         if (!problems.isEmpty()) {
+            lap("wal_preflight");
             throw new CycleFailure(WAL_MISSING, String.join("; ", problems));
+        }
+        List<String> unproven = RestorePoints.unproven(m, selection.toStart(), archive);
+        lap("wal_preflight");
+        if (!unproven.isEmpty()) {
+            throw new CycleFailure(MANIFEST_INVALID, m.restorePoint() + ": restore LSN not the end of its RESTORE_POINT "
+                    + "record in the archived WAL: " + String.join("; ", unproven));
         }
     }
 
