@@ -14,6 +14,11 @@ public record PrimaryInstance(int gpSegmentId, String hostname, String address, 
         return address == null || address.isBlank() ? hostname : address;
     }
 
+    /** How every message names it: {@code content 1 (10.0.1.7:6001)}. */
+    public String label() {
+        return "content " + gpSegmentId + " (" + host() + ":" + port + ")";
+    }
+
     /** Camel registry name of its utility-mode DataSource; Greenplum's own data-dir naming. */
     public String dataSourceName() {
         return "gpseg" + gpSegmentId;

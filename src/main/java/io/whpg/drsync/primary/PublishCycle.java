@@ -54,6 +54,11 @@ public final class PublishCycle {
         return List.copyOf(instances.values());
     }
 
+    /** The acting primary with this content id, or null. */
+    public PrimaryInstance instance(int gpSegmentId) {
+        return instances.get(gpSegmentId);
+    }
+
     public Map<Integer, Lsn> restoreLsns() {
         return restoreLsns;
     }

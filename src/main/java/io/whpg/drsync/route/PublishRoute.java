@@ -1,11 +1,12 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.PrimaryInstance;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The primary side. {@code direct:primary-publish} is one cycle: name the point, CHECKPOINT every
- * instance, create the restore point, read each instance's WAL file, switch WAL, publish NOT READY,
+ * The primary side. {@code direct:primary-publish} is one cycle: name the point, check and CHECKPOINT every
+ * instance (segment size, archiving; a failure here leaves no point behind), create the restore point, read each instance's WAL file, switch WAL, publish NOT READY,
  * wait for the archive, publish READY. SQL goes through camel-jdbc: {@code jdbc:primary} for the
  * coordinator, {@code jdbc:gpseg<N>} (utility mode) for each instance.
  */
@@ -39,10 +40,14 @@ public final class PublishRoute extends RouteBuilder {
                 .setBody(constant(PrimaryInstance.ACTING_PRIMARIES_SQL)).id("segment-configuration-sql")
                 .to("jdbc:primary").id("read-segment-configuration")
                 .process(steps::readSegmentConfiguration).id("register-instances")
+                // Every check that can fail runs before the restore point: a failure leaves no point behind.
                 // A restartpoint on the DR needs a checkpoint record to replay (FACTS)
                 .process(steps::perInstance).id("instances-for-checkpoint")
                 .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException().id("each-instance-checkpoint")
                     .process(BodyHeaders::apply).id("checkpoint-headers")
+                    .setBody(constant(InstanceCheck.SQL)).id("instance-check-sql")
+                    .toD(ON_INSTANCE).id("read-instance-check")
+                    .process(steps::checkInstance).id("check-instance")
                     .setBody(constant("CHECKPOINT")).id("checkpoint-sql")
                     .toD(ON_INSTANCE).id("checkpoint-instance")
                 .end()

@@ -6,6 +6,8 @@ import io.whpg.drsync.config.Primary;
 import io.whpg.drsync.dr.CycleFailure;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.primary.ArchiverStatus;
+import io.whpg.drsync.primary.FailureText;
+import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.InstanceFacts;
 import io.whpg.drsync.primary.PrimaryInstance;
 import io.whpg.drsync.primary.PublishCycle;
@@ -13,13 +15,16 @@ import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.RestorePointName;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
+import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -59,6 +64,10 @@ public final class PublishSteps {
         ds.setUser(p.user());
         ds.setConnectTimeout(p.connectTimeoutSecs());
         ds.setApplicationName("whpg_dr_sync");
+        // Session settings go in the startup packet, not as SET statements after it: a Greenplum coordinator
+        // dispatches a SET to every segment, so one segment down would fail the connection to the coordinator
+        // itself, hiding which instance is down (the per-instance checks name it).
+        ds.setAssumeMinServerVersion("9.0");
         if (p.passwordEnv() != null && System.getenv(p.passwordEnv()) != null) {
             ds.setPassword(System.getenv(p.passwordEnv()));
         }
@@ -117,16 +126,26 @@ public final class PublishSteps {
         LOG.info("created restore point {} on {} instances", cycle(e).restorePoint(), texts.size());
     }
 
+    /** Before any restore point: refuses the cycle on a wrong segment size, archiving off or a failing archiver. */
+    public void checkInstance(Exchange e) {
+        Map<?, ?> row = firstRow(e);
+        PrimaryInstance i = cycle(e).instance(e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class));
+        InstanceCheck check = new InstanceCheck(((Number) row.get("wal_segment_size")).longValue(),
+                String.valueOf(row.get("archive_mode")), (String) row.get("archive_command"),
+                ((Number) row.get("failed_count")).longValue(), (String) row.get("last_failed_wal"),
+                (String) row.get("last_failed_time"), (String) row.get("last_archived_wal"),
+                Boolean.TRUE.equals(row.get("archiver_failing")));
+        Optional<CycleFailure> refusal = check.refusal(i, config.behavior().walSegmentSizeMb());
+        if (refusal.isPresent()) {
+            throw refusal.get();
+        }
+    }
+
     public void readFacts(Exchange e) {
         Map<?, ?> row = firstRow(e);
         int seg = e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
-        long segmentSize = ((Number) row.get("wal_segment_size")).longValue();
-        if (segmentSize != config.behavior().walSegmentSizeBytes()) {
-            throw new CycleFailure(PublishCycle.PRIMARY_ERROR, "behavior.wal_segment_size_mb: "
-                    + config.behavior().walSegmentSizeMb() + " but instance " + seg + " has " + (segmentSize >> 20) + " MB WAL segments");
-        }
         cycle(e).addFacts(new InstanceFacts(seg, String.valueOf(row.get("wal_file")),
-                String.valueOf(row.get("system_identifier")), segmentSize));
+                String.valueOf(row.get("system_identifier")), ((Number) row.get("wal_segment_size")).longValue()));
     }
 
     public boolean hasGpSwitchWal(Exchange e) {
@@ -196,12 +215,31 @@ public final class PublishSteps {
         }
     }
 
+    /**
+     * One line: our own failure as it is, or the root cause of anything else, naming the instance whose step
+     * failed (the split's sub-exchange carries its content id) or the coordinator for its own SQL.
+     */
     public void failed(Exchange e) {
         Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String status = cause instanceof CycleFailure f ? f.status() : PublishCycle.PRIMARY_ERROR;
-        String detail = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
+        CycleFailure ours = FailureText.find(cause, CycleFailure.class);
+        String status = ours != null ? ours.status() : PublishCycle.PRIMARY_ERROR;
+        String detail = ours != null ? ours.getMessage() : where(e, cause) + FailureText.rootCause(cause);
         LOG.error("publish failed: {}: {}", status, detail);
         e.getIn().setBody(new CycleOutcome(status, detail, false, null));
+    }
+
+    private String where(Exchange e, Exception cause) {
+        CamelExchangeException split = FailureText.find(cause, CamelExchangeException.class);
+        Integer seg = split == null || split.getExchange() == null ? null
+                : split.getExchange().getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
+        PublishCycle c = cycle(e);
+        if (seg != null && c != null && c.instance(seg) != null) {
+            return c.instance(seg).label() + ": ";
+        }
+        if (FailureText.find(cause, SQLException.class) != null) {
+            return "coordinator (" + config.primary().host() + ":" + config.primary().port() + "): ";
+        }
+        return "";
     }
 
     @SuppressWarnings("unchecked")

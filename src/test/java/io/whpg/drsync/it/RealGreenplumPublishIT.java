@@ -1,0 +1,147 @@
+package io.whpg.drsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.whpg.drsync.config.ConfigLoader;
+import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.exec.CommandResult;
+import io.whpg.drsync.exec.ProcessRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The publisher's refusals on real Greenplum 7: every check that can fail runs before gp_create_restore_point,
+ * so a refused publish leaves no RESTORE_POINT record in any instance's WAL and no manifest; each one is one
+ * line naming the instance (content id, host:port) and the root cause, never a Camel wrapper.
+ */
+@ExtendWith(GreenplumCondition.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealGreenplumPublishIT {
+    private static GreenplumLab lab;
+    private static DrSyncConfig cfg;
+
+    @BeforeAll
+    static void up() throws Exception {
+        lab = GreenplumLab.up();
+        cfg = ConfigLoader.load(lab.config());
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** What a publish leaves on disk and in the WAL: the manifests, LATEST.json and each running instance's WAL position. */
+    private record Before(List<String> manifests, String latest, Map<Integer, String> lsns) {
+    }
+
+    private static Before before(List<Integer> running) throws Exception {
+        Map<Integer, String> lsns = new TreeMap<>();
+        for (int content : running) {
+            try (Connection c = lab.connectPrimary(content); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                r.next();
+                lsns.put(content, r.getString(1));
+            }
+        }
+        String latest = Files.exists(cfg.storage().latestPath()) ? Files.readString(cfg.storage().latestPath()) : "";
+        return new Before(manifests(), latest, lsns);
+    }
+
+    private static List<String> manifests() throws Exception {
+        if (!Files.isDirectory(cfg.storage().manifestDir())) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(cfg.storage().manifestDir())) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** pg_waldump of an instance's pg_wal from {@code from} to its end (which it reports as an error: exit 1 is expected). */
+    private static String walSince(int content, String from) {
+        CommandResult r = ProcessRunner.run(List.of("env", "LC_ALL=C", "LD_LIBRARY_PATH=" + lab.gpHome().resolve("lib"),
+                lab.pgBin().resolve("pg_waldump").toString(), "-p", lab.primaryDataDir(content).resolve("pg_wal").toString(),
+                "-s", from), lab.user(), Duration.ofMinutes(1), Map.of(), null);
+        return r.stdout();
+    }
+
+    private static void assertNoPointLeftBehind(Before b) throws Exception {
+        assertEquals(b.manifests(), manifests(), "no manifest written");
+        assertEquals(b.latest(), Files.exists(cfg.storage().latestPath()) ? Files.readString(cfg.storage().latestPath()) : "");
+        for (Map.Entry<Integer, String> e : b.lsns().entrySet()) {
+            String wal = walSince(e.getKey(), e.getValue());
+            assertFalse(wal.contains("RESTORE_POINT"), "content " + e.getKey() + " got a restore point:\n" + wal);
+        }
+    }
+
+    private static void assertOneLine(String output) {
+        assertEquals(1, output.strip().lines().count(), output);
+        assertFalse(output.contains("Exception") || output.contains("Multicast") || output.contains("\tat "), output);
+    }
+
+    @Test
+    @Order(1)
+    void aHealthyClusterPublishesReadyAndPgWaldumpShowsItsRestorePoint() throws Exception {
+        Before b = before(lab.contents());
+        ItSupport.Run published = ItSupport.publish(lab.config());
+        assertEquals(0, published.exitCode(), published.output());
+        String point = ItSupport.latestReady(cfg);
+        for (int content : lab.contents()) {
+            String wal = walSince(content, b.lsns().get(content));
+            assertTrue(wal.contains("RESTORE_POINT") && wal.contains(point), "content " + content + ":\n" + wal);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aWrongWalSegmentSizeIsRefusedBeforeTheRestorePoint() throws Exception {
+        Path wrong = ItSupport.withBehavior(lab.config(), "wal_segment_size_mb", 16);
+        Before b = before(lab.contents());
+        ItSupport.Run published = ItSupport.publish(wrong);
+        assertEquals(1, published.exitCode(), published.output());
+        String out = published.output();
+        assertOneLine(out);
+        assertTrue(out.contains("wal_segment_size_mismatch"), out);
+        assertTrue(out.matches("(?s).*content (-1|0|1) \\(127\\.0\\.0\\.1:[0-9]+\\): wal_segment_size is 64 MB but"
+                + " behavior\\.wal_segment_size_mb is 16.*"), out);
+        assertNoPointLeftBehind(b);
+    }
+
+    @Test
+    @Order(3)
+    void aStoppedSegmentIsOneLineNamingItsContentAddressAndCauseAndLeavesNoPoint() throws Exception {
+        lab.run("pg_ctl", "-w", "-D", lab.primaryDataDir(1).toString(), "-m", "fast", "stop");
+        try {
+            Before b = before(List.of(-1, 0));
+            ItSupport.Run published = ItSupport.publish(lab.config());
+            assertEquals(1, published.exitCode(), published.output());
+            String out = published.output();
+            assertOneLine(out);
+            assertTrue(out.contains("primary_error"), out);
+            assertTrue(out.contains("content 1 (127.0.0.1:" + lab.primaryPort(1) + "): Connection refused"), out);
+            assertNoPointLeftBehind(b);
+        } finally {
+            lab.run("pg_ctl", "-w", "-D", lab.primaryDataDir(1).toString(), "-l",
+                    lab.primaryDataDir(1).resolve("log/startup.log").toString(), "-o", "-c gp_role=execute", "start");
+        }
+    }
+}
