@@ -212,8 +212,7 @@ class GuardsIT {
     @Order(6)
     void aCopyThatIsNotShutDownInRecoveryIsRefused() throws Exception {
         String user = sandbox.serviceUser();
-        Path copy = sandbox.drCopy(0).dataDir().resolveSibling("gpseg0-reset-copy");
-        run(user, "cp", "-a", sandbox.drCopy(0).dataDir().toString(), copy.toString());
+        Path copy = copyOfDrInstance0("reset-copy");
         try {
             run(user, PG_BIN + "/pg_resetwal", "-f", copy.toString());
             Path pointed = configWith(root -> ((ObjectNode) root.path("dr").path("instances").get(1))
@@ -365,6 +364,36 @@ class GuardsIT {
     }
 
     /**
+     * Issue 14, errors: the real pg_controldata hangs on the local host (the copy's global/pg_control is a named pipe,
+     * its open blocks). The probe's bound kills it and the cycle fails as {@code timeout}, naming the command still
+     * running, never as host_unreachable with the script as its message.
+     */
+    @Test
+    @Order(13)
+    void aHungPgControldataOnTheLocalHostIsATimeoutNamingIt() throws Exception {
+        String user = sandbox.serviceUser();
+        Path copy = copyOfDrInstance0("hung-copy");
+        try {
+            run(user, "sh", "-c", "rm " + copy.resolve("global/pg_control") + " && mkfifo " + copy.resolve("global/pg_control"));
+            Path pointed = configWith(root -> {
+                ((ObjectNode) root.path("dr").path("instances").get(1)).put("data_dir", copy.toString());
+                (root.has("ssh") ? (ObjectNode) root.path("ssh") : root.putObject("ssh")).put("command_timeout_secs", 3);
+            }, "hung-controldata");
+            publish("hung");
+            Snapshot before = Snapshot.of(sandbox, cfg);
+            ItSupport.Run r = dr(pointed, List.of());
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.out().startsWith("FAILED timeout: probe on local"), r.output());
+            assertTrue(r.out().contains("did not finish within 3 s and was killed (still running: pg_controldata"), r.output());
+            assertFalse(r.out().contains("@@") || r.out().contains("probe()") || r.out().contains("host_unreachable"), r.output());
+            assertOnlyAReceiptAppeared(before, "timeout");
+        } finally {
+            run(user, "rm", "-rf", copy.toString());
+        }
+        converge();
+    }
+
+    /**
      * Issue 14, bounded work: a READY manifest with a valid digest whose coordinator LSN is FFFFFFFF/FF000000 (it hung
      * the consumer for minutes enumerating WAL names) is refused at once as out of reach, before any WAL name is listed.
      */
@@ -409,8 +438,7 @@ class GuardsIT {
     @Order(10)
     void anInstanceThatPromotesDuringTheWaitIsStoppedAtOnceAndReportedAsPromoted() throws Exception {
         String user = sandbox.serviceUser();
-        Path copy = sandbox.drCopy(0).dataDir().resolveSibling("gpseg0-promoting-copy");
-        run(user, "cp", "-a", sandbox.drCopy(0).dataDir().toString(), copy.toString());
+        Path copy = copyOfDrInstance0("promoting-copy");
         try {
             run(user, "sh", "-c", "printf \"recovery_target_lsn = ''\\nrecovery_target = 'immediate'\\n"
                     + "recovery_target_action = 'promote'\\n\" >> " + copy.resolve("postgresql.auto.conf"));
@@ -439,6 +467,13 @@ class GuardsIT {
                     Duration.ofSeconds(60));
             run(user, "rm", "-rf", copy.toString());
         }
+    }
+
+    /** A copy of segment 0's stopped DR instance beside it, owned by the service user, for a test to spoil. */
+    private static Path copyOfDrInstance0(String name) {
+        Path copy = sandbox.drCopy(0).dataDir().resolveSibling("gpseg0-" + name);
+        run(sandbox.serviceUser(), "cp", "-a", sandbox.drCopy(0).dataDir().toString(), copy.toString());
+        return copy;
     }
 
     private static String publish(String note) throws Exception {

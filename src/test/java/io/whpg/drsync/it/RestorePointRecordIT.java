@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.pg.RestorePointRecord;
 import io.whpg.drsync.testing.Requires;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -33,21 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RestorePointRecordIT {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
-    /** Byte ranges of the WAL files in one pg_wal directory, as the archive backend serves them. */
+    /** Byte ranges of the WAL files in one pg_wal directory, read as the archive backend reads them. */
     private static RestorePointRecord.Pages filesIn(Path walDir) {
-        return (name, offset, length) -> {
-            try (FileChannel ch = FileChannel.open(walDir.resolve(name), StandardOpenOption.READ)) {
-                ByteBuffer b = ByteBuffer.allocate(length);
-                while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
-                    // read until full or end of file
-                }
-                byte[] out = new byte[b.position()];
-                b.flip().get(out);
-                return out;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
+        LocalDirectoryArchive dir = new LocalDirectoryArchive(id -> walDir);
+        return (name, offset, length) -> dir.readRange(0, name, offset, length);
     }
 
     private static String one(Connection c, String sql) throws Exception {
