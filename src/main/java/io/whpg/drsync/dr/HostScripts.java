@@ -101,14 +101,17 @@ public final class HostScripts {
                   size=$(wc -c < "$c") || return 1
                   b=$(mktemp "$1/.postgresql.conf.whpg_dr_sync-backup.XXXXXXXXXX") || return 1
                   t=$(mktemp "$1/.whpg_dr_sync.XXXXXXXXXX") || { rm -f "$b"; return 1; }
-                  if cat "$c" > "$b" && cmp -s "$c" "$b" && cat "$c" > "$t" && cmp -s "$c" "$t" \
+                  if ! { cat "$c" > "$b" && cmp -s "$c" "$b" && cat "$c" > "$t" && cmp -s "$c" "$t" \
                       && printf '\n# added by whpg_dr_sync: recovery targets live in the file below\n%s\n' "$INCLUDE" >> "$t" \
-                      && chmod --reference="$c" "$t" && sync "$t" "$b" && mv -fT "$t" "$c" && sync "$1" \
-                      && cmp -s -n "$size" "$c" "$b" && [ "$(tail -n 1 "$c")" = "$INCLUDE" ]; then
-                    rm -f "$b"; return 0
+                      && chmod --reference="$c" "$t" && sync "$t" "$b"; } 2>/dev/null; then
+                    rm -f "$t" "$b"; echo "@@whpg write_failed adding the include to $c: cannot write its new copy (nothing changed)"
+                    return 1
                   fi
-                  rm -f "$t"
-                  echo "@@whpg write_failed adding the include to $c; its previous content is kept in $b"
+                  mv -fT "$t" "$c" || { rm -f "$t" "$b"; echo "@@whpg write_failed cannot replace $c (nothing changed)"; return 1; }
+                  sync "$1"
+                  if cmp -s -n "$size" "$c" "$b" && [ "$(tail -n 1 "$c")" = "$INCLUDE" ]; then rm -f "$b"; return 0; fi
+                  if mv -fT "$b" "$c"; then echo "@@whpg write_failed $c did not verify after adding the include: the previous file is back"
+                  else echo "@@whpg write_failed $c did not verify after adding the include; its previous content is kept in $b"; fi
                   return 1
                 }
                 """);

@@ -57,7 +57,11 @@ class HostScriptsTest {
 
     /** A DR copy parked at 0/9000000 (serverlog/segment-boundary), as far as the scripts look. */
     private Path parkedCopy(String name) throws IOException {
-        Path d = Files.createDirectories(tmp.resolve(name));
+        return parkedCopy(tmp, name);
+    }
+
+    private static Path parkedCopy(Path parent, String name) throws IOException {
+        Path d = Files.createDirectories(parent.resolve(name));
         Files.createDirectories(d.resolve("global"));
         Files.write(d.resolve("global/pg_control"), PgSamples.bytes("serverlog/shut-down-in-recovery.pg_control"));
         Files.createDirectories(d.resolve("pg_wal"));
@@ -208,6 +212,36 @@ class HostScriptsTest {
         assertEquals(after, file(d.resolve("postgresql.conf")), "re-running prepare changes nothing else");
         assertEquals(1, includeLines(d));
         assertEquals(List.of(), leftovers(d));
+    }
+
+    /**
+     * A full file system while the include line is added (a real tmpfs filled up): postgresql.conf keeps every byte,
+     * no temp or backup file is left, and the step fails naming the file.
+     */
+    @Test
+    void aFullDiskWhileAddingTheIncludeChangesNothingAndLeavesNoTempFile() throws IOException {
+        assumeTrue(OsUser.isRoot(), "mounting a small tmpfs needs root");
+        Path mount = Files.createDirectories(tmp.resolve("full"));
+        assumeTrue(run("mount -t tmpfs -o size=256k tmpfs '" + mount + "'").ok(), "cannot mount a tmpfs here");
+        try {
+            Path d = parkedCopy(mount, "copy");
+            Files.writeString(d.resolve("postgresql.conf"), "port = 5432\nrestore_command = 'cp /archive/%f %p'\n"
+                    + "# padding\n".repeat(6000));
+            byte[] before = Files.readAllBytes(d.resolve("postgresql.conf"));
+            run("dd if=/dev/zero of='" + mount + "/filler' bs=4k 2>/dev/null; truncate -s -80K '" + mount + "/filler'");
+
+            CommandResult r = run(HostScripts.prepare(List.of(plan(-1, d, "rp1", "0/9000000"))));
+
+            assertEquals(4, r.exitCode(), r.stdout() + r.stderr());
+            assertEquals(Optional.of("adding the include to " + d + "/postgresql.conf: cannot write its new copy (nothing changed)"),
+                    ScriptOutput.parse(r.stdout()).loose("write_failed"));
+            assertEquals(new String(before), new String(Files.readAllBytes(d.resolve("postgresql.conf"))));
+            try (Stream<Path> files = Files.list(d)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList());
+            }
+        } finally {
+            run("umount '" + mount + "'");
+        }
     }
 
     @Test
