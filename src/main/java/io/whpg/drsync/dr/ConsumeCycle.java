@@ -409,7 +409,7 @@ public final class ConsumeCycle implements AutoCloseable {
                 ScriptOutput out = r.result() == null ? null : ScriptOutput.parse(r.result().stdout());
                 String refused = out == null ? null : out.loose("refused").orElse(null);
                 String unwritten = out == null ? null : out.loose("write_failed").orElse(null);
-                problems.add(refused != null ? "instance " + refused : unwritten != null
+                problems.add(refused != null ? "instance " + refused.replace("\n", "; instance ") : unwritten != null
                         ? "prepare on " + r.call().host().describe() + ": " + unwritten.replace('\n', ';') : r.problem());
             }
         }

@@ -73,16 +73,20 @@ public final class EffectiveSettings {
     }
 
     /**
-     * The check of every planned instance on one host: exits 3 with {@code @@whpg refused SEG: ...} at the first
-     * setting that differs, else prints {@code @@whpg settings_ok SEG} per instance.
+     * The check of every planned instance on one host, the instances in parallel: exits 3 with one
+     * {@code @@whpg refused SEG: ...} per instance at its first setting that differs, else prints
+     * {@code @@whpg settings_ok SEG} per instance.
      */
     public static String check(String pgBin, String restorePoint, List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(HostScripts.PRELUDE).append(HostScripts.SERVER_OPTIONS).append(FUNCTIONS);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         sb.append("WHERE_AWK=").append(quote(WHERE_AWK)).append('\n');
         HostScripts.targetOption(sb, restorePoint);
+        sb.append("pids=\n");
         for (PlannedStart p : plans) {
+            // one subshell per instance, all at once: each asks PostgreSQL about a dozen settings
             String head = p.gpSegmentId() + " " + quote(p.dataDir()) + " " + p.port() + " ";
+            sb.append("(\n");
             p.recoverySettings().forEach((name, value) -> sb.append("expect ").append(head).append(name).append(' ')
                     .append(quote(value)).append(' ').append(quote("as the tool wrote it in " + HostScripts.RECOVERY_CONF))
                     .append('\n'));
@@ -93,7 +97,9 @@ public final class EffectiveSettings {
             sb.append("nonempty ").append(head).append("restore_command ")
                     .append(quote("replay could not read the archive")).append('\n');
             sb.append("echo \"@@whpg settings_ok ").append(p.gpSegmentId()).append("\"\n");
+            sb.append(") & pids=\"$pids $!\"\n");
         }
+        sb.append("rc=0\nfor p in $pids; do wait \"$p\" || rc=3; done\nexit $rc\n");
         return sb.toString();
     }
 }

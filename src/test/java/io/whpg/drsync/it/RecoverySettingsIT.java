@@ -156,6 +156,21 @@ class RecoverySettingsIT {
     }
 
     @Test
+    void everyInstanceOfAHostIsCheckedAndEachRefusalNamed() {
+        Path second = root.resolve("copy-second-" + System.nanoTime());
+        sh(USER, "cp -a " + pristine + " " + second);
+        append("postgresql.auto.conf", "recovery_target_action = 'pause'");
+        sh(USER, "echo \"recovery_target_action = 'promote'\" >> " + second.resolve("postgresql.auto.conf"));
+        Lsn lsn = Lsn.parse("0/3000028");
+        List<PlannedStart> plans = List.of(plan(dir), new PlannedStart(1, second.toString(), 5498,
+                RecoveryTargetFile.render(POINT, lsn, 1, Instant.EPOCH), RecoveryTargetFile.settings(lsn, 1), second + "/log/x.log"));
+        CommandResult r = new LocalHostShell(USER).run(HostScripts.prepare(plans) + EffectiveSettings.check(PG_BIN, POINT, plans), BOUND);
+        String both = refusal(r);
+        assertTrue(both.lines().anyMatch(l -> l.startsWith("0: recovery_target_action is 'pause' ")), both);
+        assertTrue(both.lines().anyMatch(l -> l.startsWith("1: recovery_target_action is 'promote' ")), both);
+    }
+
+    @Test
     void anEmptyRestoreCommandIsRefused() {
         append("postgresql.auto.conf", "restore_command = ''");
         assertTrue(refusal(prepare(PG_BIN, USER, dir)).startsWith("0: restore_command is empty for PostgreSQL (set at "
