@@ -1,6 +1,7 @@
 package io.whpg.drsync.primary;
 
 import io.whpg.drsync.dr.CycleFailure;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,8 +21,17 @@ public record InstanceCheck(long walSegmentSize, String archiveMode, String arch
     public static final String SQL = "SELECT (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS wal_segment_size,"
             + " current_setting('archive_mode') AS archive_mode, current_setting('archive_command') AS archive_command,"
             + " a.failed_count, a.last_failed_wal, a.last_failed_time::text AS last_failed_time, a.last_archived_wal,"
+            + " a.last_archived_time::text AS last_archived_time,"
             + " (a.last_failed_time IS NOT NULL AND (a.last_archived_time IS NULL OR a.last_failed_time > a.last_archived_time))"
             + " AS archiver_failing FROM pg_stat_archiver a";
+
+    /** From a row of {@link #SQL}. */
+    public static InstanceCheck of(Map<?, ?> row) {
+        return new InstanceCheck(((Number) row.get("wal_segment_size")).longValue(), String.valueOf(row.get("archive_mode")),
+                (String) row.get("archive_command"), ((Number) row.get("failed_count")).longValue(),
+                (String) row.get("last_failed_wal"), (String) row.get("last_failed_time"), (String) row.get("last_archived_wal"),
+                Boolean.TRUE.equals(row.get("archiver_failing")));
+    }
 
     /** Why the cycle must not go on because of this instance, as a one-line failure naming it; empty when it is fine. */
     public Optional<CycleFailure> refusal(PrimaryInstance i, int expectedSegmentMb) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.dr.CycleFailure;
 import io.whpg.drsync.pg.Lsn;
+import io.whpg.drsync.pg.TimelineHistory;
 import io.whpg.drsync.pg.WalFile;
 import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -38,6 +40,10 @@ public final class PublishCycle {
     private final Map<Integer, Lsn> switchLsns = new ConcurrentSkipListMap<>();
     private final Map<Integer, ArchiverStatus> archiver = new ConcurrentSkipListMap<>();
     private final Map<Integer, Set<String>> archiveListing = new ConcurrentSkipListMap<>();
+    private final Map<Integer, InstanceCheck> settings = new ConcurrentSkipListMap<>();
+    private final Map<Integer, TimelineHistory> histories = new ConcurrentSkipListMap<>();
+    private final Map<Integer, SegmentPoint> previous = new TreeMap<>();
+    private String previousPoint;
     /** Filled from parallel per-instance queries. */
     private volatile String switchMethod = "none";
 
@@ -130,13 +136,52 @@ public final class PublishCycle {
      */
     public List<String> neededFiles(int gpSegmentId) {
         InstanceFacts f = facts.get(gpSegmentId);
-        Lsn lsn = restoreLsns.get(gpSegmentId);
         int tli = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        return WalFile.between(restoreLsns.get(gpSegmentId), through(gpSegmentId), tli, f.walSegmentSize()).stream()
+                .map(WalFile::name).toList();
+    }
+
+    private Lsn through(int gpSegmentId) {
+        Lsn lsn = restoreLsns.get(gpSegmentId);
         Lsn through = switchLsns.getOrDefault(gpSegmentId, lsn.plus(1));
-        if (through.isBefore(lsn.plus(1))) {
-            through = lsn.plus(1);
-        }
-        return WalFile.between(lsn, through, tli, f.walSegmentSize()).stream().map(WalFile::name).toList();
+        return through.isBefore(lsn.plus(1)) ? lsn.plus(1) : through;
+    }
+
+    /** The newest READY manifest before this cycle: READY must prove a DR copy parked there can replay to this point. */
+    public void setPrevious(Manifest m) {
+        previousPoint = m.restorePoint();
+        m.segments().forEach(p -> previous.put(p.gpSegmentId(), p));
+    }
+
+    /** The previous READY point of this very instance (same system identifier), or null. */
+    private SegmentPoint previousOf(int gpSegmentId) {
+        SegmentPoint p = previous.get(gpSegmentId);
+        InstanceFacts f = facts.get(gpSegmentId);
+        return p == null || f == null || !p.systemIdentifier().equals(f.systemIdentifier()) ? null : p;
+    }
+
+    /** The timeline history file to read from the archive for this instance, while not yet read. */
+    public Optional<String> historyToRead(int gpSegmentId) {
+        InstanceFacts f = facts.get(gpSegmentId);
+        int tli = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        return histories.containsKey(gpSegmentId) ? Optional.empty() : Continuity.historyNeeded(previousOf(gpSegmentId), tli);
+    }
+
+    public void setHistory(int gpSegmentId, TimelineHistory h) {
+        histories.put(gpSegmentId, h);
+    }
+
+    /** Every file from the previous READY point's file through this point's switch (bounded: {@link Continuity#MAX_FILES}). */
+    public Continuity.Range continuity(int gpSegmentId) {
+        InstanceFacts f = facts.get(gpSegmentId);
+        int tli = WalFile.parse(f.walFile(), f.walSegmentSize()).timeline();
+        return Continuity.files(previousOf(gpSegmentId), restoreLsns.get(gpSegmentId), through(gpSegmentId), tli,
+                histories.get(gpSegmentId), f.walSegmentSize());
+    }
+
+    /** archive_mode, archive_command and pg_stat_archiver as read while waiting: why a file is missing. */
+    public void setSettings(int gpSegmentId, InstanceCheck c) {
+        settings.put(gpSegmentId, c);
     }
 
     public void setArchiver(ArchiverStatus s) {
@@ -147,21 +192,28 @@ public final class PublishCycle {
         archiveListing.put(gpSegmentId, names);
     }
 
-    /** Needed files not yet proven archived: reported done by the archiver (same timeline, in order) AND present. */
+    /**
+     * One line per instance whose continuity is not proven: its first file not proven archived (reported done by
+     * the archiver AND present; a history file: present), why, and how many more follow.
+     */
     public List<String> notYetArchived() {
         List<String> pending = new ArrayList<>();
         for (Integer seg : instances.keySet()) {
             ArchiverStatus s = archiver.get(seg);
             Set<String> listing = archiveListing.getOrDefault(seg, Set.of());
-            for (String needed : neededFiles(seg)) {
-                boolean reported = s != null && s.lastArchivedWal() != null
-                        && s.lastArchivedWal().length() == 24
-                        && s.lastArchivedWal().substring(0, 8).equals(needed.substring(0, 8))
-                        && s.lastArchivedWal().compareTo(needed) >= 0;
-                if (!reported || !listing.contains(needed)) {
-                    pending.add(seg + ":" + needed + (reported ? " (reported archived, absent from the archive)"
-                            : " (archiver has reached " + (s == null ? "nothing" : s.lastArchivedWal()) + ")"));
+            long size = facts.get(seg).walSegmentSize();
+            List<String> missing = new ArrayList<>();
+            for (String needed : continuity(seg).files()) {
+                boolean segment = WalFile.kindOf(needed).orElse(null) == WalFile.Kind.SEGMENT;
+                if (!listing.contains(needed) || segment && !Continuity.reported(s == null ? null : s.lastArchivedWal(), needed, size)) {
+                    missing.add(needed);
                 }
+            }
+            if (!missing.isEmpty()) {
+                String first = missing.get(0);
+                pending.add(instances.get(seg).label() + ": " + first + " not proven archived: "
+                        + Continuity.why(first, listing.contains(first), s, settings.get(seg), size)
+                        + (missing.size() > 1 ? "; " + (missing.size() - 1) + " more after it" : ""));
             }
         }
         return pending;
@@ -186,6 +238,11 @@ public final class PublishCycle {
             n.put("wal_file", f.walFile());
             n.put("hostname", i.hostname());
             n.put("address", i.address());
+            Continuity.Range range = continuity(seg);
+            if (previousOf(seg) != null) {
+                n.put("continuity_from", previousPoint + " " + range.files().get(0));
+            }
+            range.note().ifPresent(note -> n.put("continuity_note", note));
             ArrayNode needed = n.putArray("wal_files_needed");
             neededFiles(seg).forEach(needed::add);
             if (switchLsns.containsKey(seg)) {

@@ -40,6 +40,7 @@ public final class PublishRoute extends RouteBuilder {
                 .setBody(constant(PrimaryInstance.ACTING_PRIMARIES_SQL)).id("segment-configuration-sql")
                 .to("jdbc:primary").id("read-segment-configuration")
                 .process(steps::readSegmentConfiguration).id("register-instances")
+                .process(steps::readPreviousReady).id("read-previous-ready")
                 // Every check that can fail runs before the restore point: a failure leaves no point behind.
                 // A restartpoint on the DR needs a checkpoint record to replay (FACTS)
                 .process(steps::perInstance).id("instances-for-checkpoint")
@@ -96,8 +97,7 @@ public final class PublishRoute extends RouteBuilder {
                     .process(steps::perInstance).id("instances-for-archiver")
                     .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException().id("each-instance-archiver")
                         .process(BodyHeaders::apply).id("archiver-headers")
-                        .setBody(constant("SELECT last_archived_wal, last_archived_time::text AS last_archived_time,"
-                                + " last_failed_wal FROM pg_stat_archiver")).id("archiver-sql")
+                        .setBody(constant(InstanceCheck.SQL)).id("archiver-sql")
                         .toD(ON_INSTANCE).id("read-archiver")
                         .process(steps::readArchiver).id("list-archive")
                     .end()

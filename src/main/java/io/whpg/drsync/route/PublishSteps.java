@@ -12,9 +12,12 @@ import io.whpg.drsync.primary.InstanceFacts;
 import io.whpg.drsync.primary.PrimaryInstance;
 import io.whpg.drsync.primary.PublishCycle;
 import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.pg.TimelineHistory;
+import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.RestorePointName;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
@@ -128,13 +132,8 @@ public final class PublishSteps {
 
     /** Before any restore point: refuses the cycle on a wrong segment size, archiving off or a failing archiver. */
     public void checkInstance(Exchange e) {
-        Map<?, ?> row = firstRow(e);
         PrimaryInstance i = cycle(e).instance(e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class));
-        InstanceCheck check = new InstanceCheck(((Number) row.get("wal_segment_size")).longValue(),
-                String.valueOf(row.get("archive_mode")), (String) row.get("archive_command"),
-                ((Number) row.get("failed_count")).longValue(), (String) row.get("last_failed_wal"),
-                (String) row.get("last_failed_time"), (String) row.get("last_archived_wal"),
-                Boolean.TRUE.equals(row.get("archiver_failing")));
+        InstanceCheck check = InstanceCheck.of(firstRow(e));
         Optional<CycleFailure> refusal = check.refusal(i, config.behavior().walSegmentSizeMb());
         if (refusal.isPresent()) {
             throw refusal.get();
@@ -173,13 +172,37 @@ public final class PublishSteps {
         e.setProperty(DEADLINE, clock.instant().plus(Duration.ofSeconds(config.behavior().publisherWaitArchiveSecs())));
     }
 
+    /** The archiver's row, the archive's listing and, after a timeline change since the previous point, its history file. */
     public void readArchiver(Exchange e) {
         Map<?, ?> row = firstRow(e);
         int seg = e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class);
+        PublishCycle c = cycle(e);
         Object failed = row.get("last_failed_wal");
-        cycle(e).setArchiver(new ArchiverStatus(seg, (String) row.get("last_archived_wal"),
+        c.setArchiver(new ArchiverStatus(seg, (String) row.get("last_archived_wal"),
                 String.valueOf(row.get("last_archived_time")), failed == null ? null : String.valueOf(failed)));
-        cycle(e).setArchiveListing(seg, archive.list(seg));
+        c.setSettings(seg, InstanceCheck.of(row));
+        Set<String> listing = archive.list(seg);
+        c.setArchiveListing(seg, listing);
+        Optional<String> history = c.historyToRead(seg);
+        if (history.isPresent() && listing.contains(history.get())) {
+            int timeline = Integer.parseInt(history.get().substring(0, 8), 16);
+            c.setHistory(seg, TimelineHistory.parse(timeline, archive.read(seg, history.get())));
+        }
+    }
+
+    /** The newest READY manifest, which this point's READY must be reachable from (unreadable ones are skipped). */
+    public void readPreviousReady(Exchange e) throws IOException {
+        for (Path p : manifests.listNewestFirst()) {
+            try {
+                Manifest m = ManifestStore.readFile(p);
+                if (m.ready()) {
+                    cycle(e).setPrevious(m);
+                    return;
+                }
+            } catch (ManifestException skipped) {
+                LOG.warn("previous manifest {} skipped: {}", p, skipped.getMessage());
+            }
+        }
     }
 
     /** Keep polling while a needed file is not proven archived and the deadline has not passed. */

@@ -126,8 +126,109 @@ class RealGreenplumPublishIT {
         assertNoPointLeftBehind(b);
     }
 
+    private static String seg0(String sql) throws Exception {
+        try (Connection c = lab.connectPrimary(0); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
+    private static void asServerUser(String... argv) {
+        CommandResult r = ProcessRunner.run(List.of(argv), lab.user(), Duration.ofMinutes(1));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+    }
+
+    private static void setArchiveCommand(String command) throws Exception {
+        try (Connection c = lab.connectPrimary(0); Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET archive_command = '" + command.replace("'", "''") + "'");
+            s.execute("SELECT pg_reload_conf()");
+        }
+        long until = System.currentTimeMillis() + 10_000;
+        while (!command.equals(seg0("SHOW archive_command")) && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+        assertEquals(command, seg0("SHOW archive_command"));
+    }
+
+    /** Rows on every segment, then a WAL switch on content 0: the name of the file it completed. */
+    private static String writeAndSwitchSeg0() throws Exception {
+        try (Connection c = lab.connectCoordinator(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS gap_rows(id int) DISTRIBUTED BY (id)");
+            s.execute("INSERT INTO gap_rows SELECT g FROM generate_series(1, 1000) g");
+        }
+        return seg0("SELECT pg_walfile_name(pg_switch_wal())");
+    }
+
+    private static void awaitSeg0(String sql) throws Exception {
+        long until = System.currentTimeMillis() + 60_000;
+        while (!"t".equals(seg0(sql)) && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+        }
+        assertEquals("t", seg0(sql), sql);
+    }
+
     @Test
     @Order(3)
+    void aFailingArchiveCommandIsRefusedBeforeThePointNamingItsCountAndFile() throws Exception {
+        String original = seg0("SHOW archive_command");
+        setArchiveCommand("/bin/false");
+        try {
+            String file = writeAndSwitchSeg0();
+            awaitSeg0("SELECT failed_count > 0 AND last_failed_wal = '" + file + "' FROM pg_stat_archiver");
+            Before b = before(lab.contents());
+            ItSupport.Run published = ItSupport.publish(lab.config());
+            assertEquals(1, published.exitCode(), published.output());
+            String out = published.output();
+            assertOneLine(out);
+            assertTrue(out.contains("archiver_failing: content 0 (127.0.0.1:" + lab.primaryPort(0) + "): archive_command"
+                    + " failing (failed_count "), out);
+            assertTrue(out.contains("last_failed_wal " + file + " at "), out);
+            assertNoPointLeftBehind(b);
+        } finally {
+            setArchiveCommand(original);
+        }
+        awaitSeg0("SELECT last_archived_time > last_failed_time FROM pg_stat_archiver");
+        ItSupport.Run published = ItSupport.publish(lab.config());
+        assertEquals(0, published.exitCode(), published.output());
+        ItSupport.latestReady(cfg);
+    }
+
+    @Test
+    @Order(4)
+    void aFileMissingFromTheArchiveBetweenThePreviousReadyPointAndThisOneLeavesItNotReadyUntilItIsBack() throws Exception {
+        String previous = ItSupport.latestReady(cfg);
+        String original = seg0("SHOW archive_command");
+        Path aside = lab.dir().resolve("aside");
+        CommandResult made = ProcessRunner.run(List.of("install", "-d", "-o", lab.user(), aside.toString()), null,
+                Duration.ofMinutes(1));
+        assertEquals(0, made.exitCode(), made.stderr());
+        // The archiver reports the file done, but it went elsewhere: a hole in content 0's archive
+        setArchiveCommand("cp %p " + aside + "/%f");
+        String gap;
+        try {
+            gap = writeAndSwitchSeg0();
+            awaitSeg0("SELECT last_archived_wal = '" + gap + "' FROM pg_stat_archiver");
+        } finally {
+            setArchiveCommand(original);
+        }
+        assertFalse(Files.exists(lab.archiveDir(0).resolve(gap)));
+        ItSupport.Run published = ItSupport.publish(ItSupport.withBehavior(lab.config(), "publisher_wait_archive_secs", 3));
+        assertEquals(1, published.exitCode(), published.output());
+        String out = published.output();
+        assertTrue(out.contains("NOT READY"), out);
+        assertTrue(out.contains("content 0 (127.0.0.1:" + lab.primaryPort(0) + "): " + gap + " not proven archived: absent"
+                + " from the archive although the archiver has passed it"), out);
+        assertFalse(out.contains("content -1 (") || out.contains("content 1 ("), "only content 0 has a hole: " + out);
+        assertTrue(Files.readString(cfg.storage().latestPath()).contains("\"ready\" : false"),
+                Files.readString(cfg.storage().latestPath()));
+
+        asServerUser("cp", aside.resolve(gap).toString(), lab.archiveDir(0).resolve(gap).toString());
+        ItSupport.Run again = ItSupport.publish(lab.config());
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(!ItSupport.latestReady(cfg).equals(previous));
+    }
+
+    @Test
+    @Order(9)
     void aStoppedSegmentIsOneLineNamingItsContentAddressAndCauseAndLeavesNoPoint() throws Exception {
         lab.run("pg_ctl", "-w", "-D", lab.primaryDataDir(1).toString(), "-m", "fast", "stop");
         try {

@@ -162,36 +162,65 @@ class PublishCycleTest {
 
     @Test
     void anArchiverBehindTheNeededFile() {
-        assertEquals(List.of("-1:000000010000000000000004 (archiver has reached 000000010000000000000003)"),
+        assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: not yet archived (the archiver has reached 000000010000000000000003)"),
                 archived("000000010000000000000003", Set.of("000000010000000000000003")).notYetArchived());
     }
 
     @Test
     void aFilePresentButNotYetReportedMayStillBeBeingCopied() {
-        assertEquals(List.of("-1:000000010000000000000004 (archiver has reached 000000010000000000000003)"),
+        assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: in the archive but not yet reported done by the archiver (it has reached"
+                        + " 000000010000000000000003)"),
                 archived("000000010000000000000003", Set.of("000000010000000000000004")).notYetArchived());
     }
 
     @Test
     void reportedButAbsentFromTheArchive() {
-        assertEquals(List.of("-1:000000010000000000000004 (reported archived, absent from the archive)"),
+        assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: absent from the archive although the archiver has passed it (last archived"
+                        + " 000000010000000000000004): never archived (archive_mode off when it was written?) or removed"),
                 archived("000000010000000000000004", Set.of("000000010000000000000003")).notYetArchived());
     }
 
     @Test
-    void aFileOfAnotherTimelineProvesNothing() {
-        assertEquals(List.of("-1:000000010000000000000004 (archiver has reached 000000020000000000000007)"),
-                archived("000000020000000000000007", Set.of("000000010000000000000004")).notYetArchived());
+    void timelinesAreComparedAsNumbersNeverAsNames() {
+        // The archiver works in name order, so a segment of a later timeline comes after every earlier one's
+        assertEquals(List.of(), archived("000000020000000000000003", Set.of("000000010000000000000004")).notYetArchived());
+        // an earlier timeline's segment, however far, proves nothing about this one's
+        PublishCycle c = withFacts("0/49FD4F8", "0/5000060", 2);
+        c.setArchiver(new ArchiverStatus(-1, "000000010000000000000004", "t", null));
+        c.setArchiveListing(-1, Set.of("000000010000000000000004"));
+        c.setArchiver(new ArchiverStatus(0, "0000000100000000000000FF", "t", null));
+        c.setArchiveListing(0, Set.of("000000020000000000000005"));
+        assertEquals(List.of("content 0 (sdw1-if:6000): 000000020000000000000005 not proven archived: in the archive but"
+                + " not yet reported done by the archiver (it has reached 0000000100000000000000FF)"), c.notYetArchived());
     }
 
     @Test
     void noArchiverReportAtAll() {
         PublishCycle c = withFacts("0/49FD4F8", "0/5000060", 1);
         c.setArchiveListing(-1, Set.of("000000010000000000000004"));
-        assertEquals(List.of("-1:000000010000000000000004 (archiver has reached nothing)",
-                "0:000000010000000000000005 (archiver has reached nothing)"), c.notYetArchived());
+        assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: in the archive but not yet reported done by the archiver (it has reached nothing)" ,
+                "content 0 (sdw1-if:6000): 000000010000000000000005 not proven archived: not yet archived (the archiver"
+                        + " has reached nothing)"), c.notYetArchived());
         c.setArchiver(new ArchiverStatus(-1, null, null, null));
-        assertEquals("-1:000000010000000000000004 (archiver has reached null)", c.notYetArchived().get(0));
+        assertEquals("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: in the archive but not yet reported done by the archiver (it has reached nothing)",
+                c.notYetArchived().get(0));
+    }
+
+    @Test
+    void readyProvesEveryFileFromThePreviousReadyPointOfTheSameInstance() {
+        PublishCycle c = archived("000000010000000000000004", Set.of("000000010000000000000004"));
+        c.setPrevious(new Manifest("sync_point_20260201_181000", Instant.parse("2026-02-01T18:10:00Z"), true, SEG, List.of(
+                new SegmentPoint(-1, Lsn.parse("0/20000C8"), 1, "000000010000000000000002", SYSID, "cdw-if", 5432),
+                new SegmentPoint(0, Lsn.parse("0/30000C8"), 1, "000000010000000000000003", "another cluster", "sdw1-if", 6000)),
+                io.whpg.drsync.state.Json.object()));
+        assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000002 not proven archived: absent from the archive"
+                + " although the archiver has passed it (last archived 000000010000000000000004): never archived (archive_mode"
+                + " off when it was written?) or removed; 1 more after it"), c.notYetArchived(),
+                "a gap between the points; content 0's previous point is another cluster's: only its own files count");
+        c.setArchiveListing(-1, Set.of("000000010000000000000002", "000000010000000000000003", "000000010000000000000004"));
+        assertEquals(List.of(), c.notYetArchived());
+        assertEquals("sync_point_20260201_181000 000000010000000000000002", c.manifest(true, Instant.EPOCH).evidence()
+                .path("instances").path("-1").path("continuity_from").asText());
     }
 
     @Test
@@ -201,7 +230,7 @@ class PublishCycleTest {
         assertFalse(notReady.ready());
         assertEquals(new SegmentPoint(0, Lsn.parse("0/5000060"), 1, "000000010000000000000005", SYSID, "sdw1-if", 6000),
                 notReady.segment(0).orElseThrow());
-        assertEquals("[\"-1:000000010000000000000004 (archiver has reached 000000010000000000000003)\"]",
+        assertEquals("[\"content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: not yet archived (the archiver has reached 000000010000000000000003)\"]",
                 notReady.evidence().path("not_yet_archived").toString());
         assertEquals("gp_switch_wal", notReady.evidence().path("switch_wal").asText());
         assertEquals("0/6000000", notReady.evidence().path("instances").path("0").path("switch_lsn").asText());
