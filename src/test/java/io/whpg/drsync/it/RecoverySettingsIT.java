@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The prepare step against a real PostgreSQL 15 data directory made by initdb, run as its owner {@code postgres}
  * as the tool runs it: recovery settings from outside the tool are found by asking PostgreSQL ({@code postgres -C})
  * wherever they hide, and an odd postgresql.conf is refused before anything changes. The same check on a real
- * Greenplum 7 DR copy proves {@code postgres -C} works on its PostgreSQL 12 base.
+ * Greenplum 7 DR copy proves {@code postgres -C} works on its PostgreSQL 12 base, and a real promotion of a Greenplum
+ * 7 copy during the wait is caught by the await script.
  */
 class RecoverySettingsIT {
     private static final String PG_BIN = "/usr/lib/postgresql/15/bin";
@@ -257,6 +258,44 @@ class RecoverySettingsIT {
             String why = refusal(prepare(bin, lab.user(), copy));
             assertTrue(why.startsWith("0: recovery_target_action is 'promote' for PostgreSQL (set at " + copy
                     + "/postgresql.auto.conf:"), why);
+        }
+    }
+
+    /**
+     * On Greenplum 7 (PostgreSQL 12, which still promotes a standby whose recovery target is not reached): a DR copy
+     * prepared and started by the tool's own scripts is promoted with {@code pg_ctl promote} while the await script
+     * waits for it; the wait stops it at once and reports it as promoted.
+     */
+    @Test
+    @ExtendWith(GreenplumCondition.class)
+    void onGreenplum7APromotionDuringTheWaitIsStoppedAtOnce() throws Exception {
+        try (GreenplumLab lab = GreenplumLab.up(1)) {
+            Path copy = lab.drDataDir(0);
+            String bin = lab.pgBin().toString();
+            Lsn far = Lsn.parse("F/0");
+            PlannedStart p = new PlannedStart(0, copy.toString(), lab.drPort(0), RecoveryTargetFile.render(POINT, far, 1, Instant.EPOCH),
+                    RecoveryTargetFile.settings(far, 1), copy + "/log/whpg_dr_sync-" + POINT + "-1.log");
+            LocalHostShell shell = new LocalHostShell(lab.user());
+            CommandResult prepared = shell.run(HostScripts.prepare(List.of(p)) + EffectiveSettings.check(bin, POINT, List.of(p)), BOUND);
+            assertEquals(0, prepared.exitCode(), prepared.stdout() + prepared.stderr());
+            CommandResult started = shell.run(HostScripts.start(bin, POINT, List.of(p)), BOUND);
+            assertTrue(started.ok(), started.stdout() + started.stderr());
+            java.util.concurrent.CompletableFuture<CommandResult> promote = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return lab.run("pg_ctl", "promote", "-W", "-D", copy.toString());
+            });
+            CommandResult awaited = shell.run(HostScripts.await(bin, POINT, List.of(p), List.of(), 60), Duration.ofSeconds(90));
+            assertTrue(promote.get().ok());
+            ScriptOutput out = ScriptOutput.parse(awaited.stdout());
+            String why = out.loose("promoted").orElseThrow(() -> new AssertionError("no promoted line: " + awaited.stdout()));
+            assertTrue(why.startsWith("0 standby.signal was removed"), why);
+            assertTrue(why.contains("stopped at once (pg_ctl stop -m immediate, exit 0); PostgreSQL now reads "
+                    + "recovery_target_action = 'shutdown'"), why);
+            assertFalse(out.block(0).orElseThrow().has("running"), awaited.stdout());
         }
     }
 }
