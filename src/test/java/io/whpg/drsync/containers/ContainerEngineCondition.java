@@ -1,5 +1,6 @@
 package io.whpg.drsync.containers;
 
+import io.whpg.drsync.testing.Requires;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -24,22 +25,11 @@ public final class ContainerEngineCondition implements ExecutionCondition {
             return ConditionEvaluationResult.enabled("container engine reachable");
         }
         String reason = "no container engine reachable (DOCKER_HOST=" + env.getOrDefault("DOCKER_HOST", "unset") + ")";
-        String requiredBy = requiredBy(env);
+        String requiredBy = Requires.requiredBy(env, "WHPG_REQUIRE_CONTAINERS");
         if (requiredBy != null) {
             throw new IllegalStateException(reason + ", but " + requiredBy + " requires the container suite; " + HOW_TO);
         }
         return ConditionEvaluationResult.disabled(reason + ": container suite skipped; " + HOW_TO);
-    }
-
-    private static String requiredBy(Map<String, String> env) {
-        String ci = env.getOrDefault("CI", "");
-        if (ci.equalsIgnoreCase("true") || ci.equals("1")) {
-            return "CI=" + ci;
-        }
-        if ("1".equals(env.get("WHPG_REQUIRE_CONTAINERS"))) {
-            return "WHPG_REQUIRE_CONTAINERS=1";
-        }
-        return null;
     }
 
     /** Asked once per JVM: a failed probe tries every discovery strategy again and takes seconds. */

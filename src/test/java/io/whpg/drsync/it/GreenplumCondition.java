@@ -2,6 +2,7 @@ package io.whpg.drsync.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.whpg.drsync.testing.Requires;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -28,21 +29,10 @@ public final class GreenplumCondition implements ExecutionCondition {
         }
         String reason = home == null || home.isEmpty() ? GreenplumLab.HOME_ENV + " is not set"
                 : GreenplumLab.HOME_ENV + "=" + home + " has no bin/postgres";
-        String requiredBy = requiredBy(env);
+        String requiredBy = Requires.requiredBy(env, "WHPG_REQUIRE_GREENPLUM");
         if (requiredBy != null) {
             throw new IllegalStateException(reason + ", but " + requiredBy + " requires the real-Greenplum suites; " + HOW_TO);
         }
         return ConditionEvaluationResult.disabled(reason + ": real-Greenplum suite skipped; " + HOW_TO);
-    }
-
-    private static String requiredBy(Map<String, String> env) {
-        String ci = env.getOrDefault("CI", "");
-        if (ci.equalsIgnoreCase("true") || ci.equals("1")) {
-            return "CI=" + ci;
-        }
-        if ("1".equals(env.get("WHPG_REQUIRE_GREENPLUM"))) {
-            return "WHPG_REQUIRE_GREENPLUM=1";
-        }
-        return null;
     }
 }

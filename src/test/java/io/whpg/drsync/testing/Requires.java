@@ -40,14 +40,25 @@ public final class Requires {
             return;
         }
         String reason = "no " + what + " (" + install + ")";
-        if (inCi(System.getenv())) {
-            throw new IllegalStateException(reason + ", but CI=" + System.getenv("CI") + " requires this suite");
+        String requiredBy = requiredBy(System.getenv(), null);
+        if (requiredBy != null) {
+            throw new IllegalStateException(reason + ", but " + requiredBy + " requires this suite");
         }
         Assumptions.abort(reason + ": suite skipped");
     }
 
-    static boolean inCi(Map<String, String> env) {
+    /**
+     * What turns a skip into a failure: {@code CI=true} (or 1), or {@code flag=1} for a suite's own switch
+     * (e.g. WHPG_REQUIRE_CONTAINERS); null on a developer's machine.
+     */
+    public static String requiredBy(Map<String, String> env, String flag) {
         String ci = env.getOrDefault("CI", "");
-        return ci.equalsIgnoreCase("true") || ci.equals("1");
+        if (ci.equalsIgnoreCase("true") || ci.equals("1")) {
+            return "CI=" + ci;
+        }
+        if (flag != null && "1".equals(env.get(flag))) {
+            return flag + "=1";
+        }
+        return null;
     }
 }

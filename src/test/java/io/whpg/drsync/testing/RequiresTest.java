@@ -1,6 +1,7 @@
 package io.whpg.drsync.testing;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ class RequiresTest {
     @Test
     void presentComponentsPassAndMissingOnesSkipWithTheirPackage() {
         Requires.require("sh", "apt-get install dash", List.of(Path.of("/bin/sh")));
-        if (!Requires.inCi(System.getenv())) {
+        if (Requires.requiredBy(System.getenv(), null) == null) {
             TestAbortedException e = assertThrows(TestAbortedException.class,
                     () -> Requires.require("a missing tool", "apt-get install missing-tool", List.of(Path.of("/nonexistent/tool"))));
             assertTrue(e.getMessage().contains("no a missing tool (apt-get install missing-tool): suite skipped"), e.getMessage());
@@ -25,10 +26,11 @@ class RequiresTest {
     }
 
     @Test
-    void ciIsCiTrueOrOne() {
-        assertTrue(Requires.inCi(Map.of("CI", "true")));
-        assertTrue(Requires.inCi(Map.of("CI", "1")));
-        assertFalse(Requires.inCi(Map.of("CI", "false")));
-        assertFalse(Requires.inCi(Map.of()));
+    void ciIsCiTrueOrOneOrTheSuitesOwnFlag() {
+        assertEquals("CI=true", Requires.requiredBy(Map.of("CI", "true"), null));
+        assertEquals("CI=1", Requires.requiredBy(Map.of("CI", "1"), "WHPG_REQUIRE_X"));
+        assertEquals("WHPG_REQUIRE_X=1", Requires.requiredBy(Map.of("CI", "false", "WHPG_REQUIRE_X", "1"), "WHPG_REQUIRE_X"));
+        assertNull(Requires.requiredBy(Map.of("WHPG_REQUIRE_X", "1"), null));
+        assertNull(Requires.requiredBy(Map.of(), "WHPG_REQUIRE_X"));
     }
 }
