@@ -21,6 +21,7 @@ import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.RestorePointName;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,7 @@ public final class StatusReport {
                 : transit != null ? "(none: not parked at a verified point; a cycle " + transit + ")" : "(none yet)"));
         replayProgress(cfg, doc, lines);
         latest(cfg, doc, lines);
+        futureStamps(cfg, doc, lines);
 
         ArrayNode rows = doc.putArray("instances");
         lines.add(String.format("%-5s %-28s %-24s %-12s %s", "seg", "host", "state", "floor", "note"));
@@ -124,7 +127,8 @@ public final class StatusReport {
         for (ObjectNode r : recent) {
             receipts.add(r);
             lines.add("  " + r.path("checked_at_utc").asText() + "  " + r.path("status").asText() + "  "
-                    + r.path("target_restore_point").asText() + "  " + r.path("file").asText());
+                    + RestorePointName.printable(r.path("target_restore_point").asText()) + "  "
+                    + RestorePointName.printable(r.path("file").asText()));
         }
         return new StatusReport(doc, lines);
     }
@@ -152,21 +156,41 @@ public final class StatusReport {
         ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
         ArrayNode list = doc.putArray("manifests");
         lines.add("manifests (newest first):");
-        for (Path p : store.listNewestFirst().stream().limit(limit).toList()) {
+        for (ManifestStore.Entry entry : store.readNewestFirst().stream().limit(limit).toList()) {
             ObjectNode n = list.addObject();
-            n.put("file", p.toString());
-            try {
-                Manifest m = ManifestStore.readFile(p);
-                n.put("restore_point", m.restorePoint());
-                n.put("ready", m.ready());
-                n.put("created_at_utc", m.createdAtUtc().toString());
-                lines.add("  " + m.restorePoint() + "  " + (m.ready() ? "READY" : "NOT READY") + "  " + m.createdAtUtc());
-            } catch (ManifestException e) {
-                n.put("error", e.getMessage());
-                lines.add("  INVALID " + e.getMessage());
+            n.put("file", entry.path().toString());
+            if (entry.manifest().isEmpty()) {
+                n.put("error", entry.problem());
+                lines.add("  INVALID " + entry.problem());
+                continue;
             }
+            Manifest m = entry.manifest().get();
+            n.put("restore_point", m.restorePoint());
+            n.put("ready", m.ready());
+            n.put("created_at_utc", m.createdAtUtc().toString());
+            Optional<String> future = ManifestStore.futureStamp(m, Instant.now());
+            future.ifPresent(w -> n.put("warning", w));
+            lines.add("  " + m.restorePoint() + "  " + (m.ready() ? "READY" : "NOT READY") + "  " + m.createdAtUtc()
+                    + future.map(w -> "  WARNING: stamp in the future").orElse(""));
         }
         return new StatusReport(doc, lines);
+    }
+
+    /** Manifests created or stamped in the future: a wrong publisher clock or a planted file, worth a look. */
+    private static void futureStamps(DrSyncConfig cfg, ObjectNode doc, List<String> lines) {
+        ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
+        ArrayNode warnings = doc.putArray("manifest_warnings");
+        try {
+            for (ManifestStore.Entry e : store.readNewestFirst()) {
+                e.manifest().flatMap(m -> ManifestStore.futureStamp(m, Instant.now())).ifPresent(w -> {
+                    warnings.add(w);
+                    lines.add("WARNING manifest      : " + w);
+                });
+            }
+        } catch (IOException e) {
+            warnings.add("cannot list manifests: " + e.getMessage());
+            lines.add("WARNING manifest      : cannot list manifests: " + e.getMessage());
+        }
     }
 
     private static void latest(DrSyncConfig cfg, ObjectNode doc, List<String> lines) throws IOException {
@@ -186,6 +210,13 @@ public final class StatusReport {
         String name = latest.get().path("restore_point").asText();
         ObjectNode l = doc.putObject("latest_manifest");
         l.put("restore_point", name);
+        try {
+            RestorePointName.validate(store.latestPath() + ": restore_point", name);
+        } catch (IllegalArgumentException e) {
+            l.put("error", e.getMessage());
+            lines.add("latest manifest       : INVALID: " + e.getMessage());
+            return;
+        }
         try {
             Manifest m = store.read(name);
             l.put("ready", m.ready());

@@ -6,6 +6,7 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.OsUser;
+import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
@@ -47,6 +48,7 @@ public final class ConsumeCycle implements AutoCloseable {
     public static final String PREPARE_FAILED = "prepare_failed";
     public static final String START_FAILED = "start_failed";
     public static final String STATE_UNREADABLE = "state_unreadable";
+    public static final String STATE_WRITE_FAILED = "state_write_failed";
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeCycle.class);
     private static final List<String> SEVERITY = List.of(ParkVerifier.PROMOTED, ParkVerifier.TARGET_BEHIND_FLOOR,
             ParkVerifier.TIMEOUT_WAITING_FOR_WAL, ParkVerifier.TIMEOUT, ParkVerifier.VERIFICATION_FAILED);
@@ -309,16 +311,17 @@ public final class ConsumeCycle implements AutoCloseable {
         } else {
             List<Manifest> valid = new ArrayList<>();
             try {
-                for (Path p : manifests.listNewestFirst()) {
-                    try {
-                        Manifest m = ManifestStore.readFile(p);
-                        valid.add(m);
-                        if (current.isPresent() && current.get().equals(m.restorePoint())) {
-                            break;
-                        }
-                    } catch (ManifestException e) {
-                        skippedManifests.add(e.getMessage());
-                        LOG.warn("manifest skipped: {}", e.getMessage());
+                for (ManifestStore.Entry entry : manifests.readNewestFirst()) {
+                    if (entry.manifest().isEmpty()) {
+                        skippedManifests.add(entry.problem());
+                        LOG.warn("manifest skipped: {}", entry.problem());
+                        continue;
+                    }
+                    Manifest m = entry.manifest().get();
+                    ManifestStore.futureStamp(m, clock.instant()).ifPresent(w -> LOG.warn("manifest {}", w));
+                    valid.add(m);
+                    if (current.isPresent() && current.get().equals(m.restorePoint())) {
+                        break;
                     }
                 }
             } catch (IOException e) {
@@ -515,11 +518,33 @@ public final class ConsumeCycle implements AutoCloseable {
                 segs -> HostScripts.stop(config.dr().pgBin(), refs(segs)), plans.keySet());
     }
 
-    /** Receipt first, then the state (which also clears the departure marker): evidence before it counts. */
-    public Path commit(ReceiptStore receipts, StateStore state) throws IOException {
-        Path receipt = receipts.write(receipt(SUCCESS, "every instance verified parked at "
-                + selection.manifest().restorePoint(), true));
-        state.advance(selection.manifest().restorePoint());
+    /**
+     * Receipt first, then the state (which also clears the departure marker): evidence before it counts.
+     * The success receipt stands only once the state write is durable: when either write fails, the success
+     * receipt is removed and the cycle fails as {@code state_write_failed} (its own receipt says so).
+     */
+    public Path commit(ReceiptStore receipts, StateStore state) {
+        String target = selection.manifest().restorePoint();
+        Path receipt;
+        try {
+            receipt = receipts.write(receipt(SUCCESS, "every instance verified parked at " + target, true));
+        } catch (IOException e) {
+            throw new CycleFailure(STATE_WRITE_FAILED, "every instance verified parked at " + target
+                    + " but the success receipt could not be written, state not advanced: " + e.getMessage());
+        }
+        try {
+            state.advance(target);
+        } catch (IOException e) {
+            String undo;
+            try {
+                AtomicFiles.delete(receipt);
+                undo = "its success receipt was removed";
+            } catch (IOException d) {
+                undo = "its success receipt " + receipt + " could not be removed (" + d.getMessage() + ")";
+            }
+            throw new CycleFailure(STATE_WRITE_FAILED, "every instance verified parked at " + target
+                    + " but the state could not be written, " + undo + ": " + e.getMessage());
+        }
         return receipt;
     }
 

@@ -154,10 +154,10 @@ public final class ConsumeSteps {
         cycle(e).verify(replies(e));
     }
 
-    public void commit(Exchange e) throws IOException {
+    public void commit(Exchange e) {
         ConsumeCycle c = cycle(e);
+        Path receipt = c.commit(receipts, state); // on failure, failed() stops what is running and closes the cycle
         try (c) {
-            Path receipt = c.commit(receipts, state);
             String detail = "advanced to " + c.selection().manifest().restorePoint() + ": every instance verified parked";
             LOG.info("{} ({} SSH sessions, receipt {})", detail, c.sshSessions(), receipt);
             e.getIn().setBody(new CycleOutcome(ConsumeCycle.SUCCESS, detail, true, receipt));
@@ -199,7 +199,12 @@ public final class ConsumeSteps {
                 stopped.stream().map(HostReply.class::cast).filter(r -> !r.ok())
                         .forEach(r -> LOG.error("could not stop: {}", r.problem()));
             }
-            Path receipt = c.fail(receipts, status, detail);
+            Path receipt = null;
+            try {
+                receipt = c.fail(receipts, status, detail);
+            } catch (IOException | RuntimeException w) {
+                detail = detail + "; no receipt written: " + w.getMessage();
+            }
             LOG.error("cycle failed, state not advanced{}: {}: {} ({} SSH sessions, receipt {})", c.departed()
                     ? " (instances had started: the DR cluster is not parked at a verified restore point until a cycle succeeds)"
                     : "", status, detail, c.sshSessions(), receipt);

@@ -81,13 +81,18 @@ public final class PublishSteps {
         return ds;
     }
 
-    /** Names the restore point and refuses a name that already has a manifest: names are never reused. */
-    public void begin(Exchange e) {
+    /**
+     * Names the restore point and reserves the name in the manifest dir before anything is created: a name
+     * that has a manifest, or that another publisher reserved, is refused (names are never reused, and two
+     * publishers never make two restore points of one name).
+     */
+    public void begin(Exchange e) throws IOException {
         Instant now = clock.instant();
         String name = RestorePointName.forInstant(config.behavior().restorePointPrefix(), now);
-        if (manifests.exists(name)) {
+        if (!manifests.reserve(name)) {
             throw new CycleFailure(PublishCycle.RESTORE_POINT_EXISTS, "restore point " + name
-                    + " already has a manifest (" + manifests.pathOf(name) + "); names are never reused");
+                    + " is taken: it has a manifest or another publisher reserved it (" + manifests.pathOf(name)
+                    + "); names are never reused");
         }
         e.setProperty(CYCLE, new PublishCycle(name, now));
         e.getIn().setHeader(NAME_HEADER, name);
@@ -168,6 +173,7 @@ public final class PublishSteps {
         PublishCycle c = cycle(e);
         Manifest m = c.manifest(false, clock.instant());
         manifests.write(m);
+        manifests.release(m.restorePoint());
         manifests.writeLatest(m);
         e.setProperty(DEADLINE, clock.instant().plus(Duration.ofSeconds(config.behavior().publisherWaitArchiveSecs())));
     }

@@ -6,16 +6,26 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * Crash-safe file replacement: write a temp file beside the target, fsync it, rename it over the
  * target atomically, then fsync the directory so the rename itself survives a power loss.
  * A reader therefore sees either the old content or the new, never a torn mix.
+ *
+ * <p>Safe where another user owns the directory (the tool runs as root): the temp name is random and
+ * created exclusively without following a symlink ({@code O_CREAT|O_EXCL|O_NOFOLLOW}), the rename
+ * replaces a symlink at the final name instead of writing through it, the directory itself must not
+ * be a symlink, and the temp file is removed on every failure path.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -24,24 +34,68 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(content);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("cannot replace " + target + " atomically on this file system", e);
+            replace(target, content);
+        } catch (IOException e) {
+            throw new IOException(target + ": cannot write: " + reason(e), e);
+        }
+    }
+
+    /** One line: the OS reason ("No space left on device"), without a temp file's name. */
+    static String reason(IOException e) {
+        String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+        if (r == null || r.isBlank()) {
+            r = e.getClass().getSimpleName();
+        }
+        return r.lines().findFirst().orElse(r);
+    }
+
+    private static void replace(Path target, byte[] content) throws IOException {
+        Path dir = directoryOf(target);
+        Path tmp = tempBeside(target);
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                writeFully(ch, content);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace atomically on this file system");
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
         fsyncDirectory(dir);
+    }
+
+    /**
+     * Creates {@code target} with {@code content} only if no file (nor symlink) has that name: written to a
+     * temp file first, then linked to the final name, which fails if the name is taken. Returns false when
+     * the name was taken, leaving the existing file untouched.
+     */
+    public static boolean create(Path target, byte[] content) throws IOException {
+        Path dir = directoryOf(target);
+        Path tmp = tempBeside(target);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                writeFully(ch, content);
+            }
+            try {
+                Files.createLink(target, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                return false;
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        fsyncDirectory(dir);
+        return true;
     }
 
     /** Removes {@code target} if present and fsyncs its directory, so the removal survives a power loss too. */
@@ -49,6 +103,31 @@ public final class AtomicFiles {
         if (Files.deleteIfExists(target)) {
             fsyncDirectory(target.toAbsolutePath().getParent());
         }
+    }
+
+    private static Path directoryOf(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is a symlink or not a directory");
+        }
+        return dir;
+    }
+
+    /** A random name beside {@code target} that nobody can guess in advance to plant a symlink there. */
+    private static Path tempBeside(Path target) {
+        byte[] r = new byte[8];
+        RANDOM.nextBytes(r);
+        return target.toAbsolutePath().resolveSibling(
+                "." + target.getFileName() + ".tmp-" + HexFormat.of().formatHex(r));
+    }
+
+    private static void writeFully(FileChannel ch, byte[] content) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+        ch.force(true);
     }
 
     static void fsyncDirectory(Path dir) throws IOException {

@@ -3,10 +3,16 @@ package io.whpg.drsync.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.pg.Lsn;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +23,9 @@ import java.util.stream.Stream;
 
 /** {@code <manifest_dir>/<restore_point>.json} plus {@code LATEST.json}, every write crash-safe. */
 public final class ManifestStore {
+    /** Manifests are a few KB per instance; anything far larger is not one and is never read whole. */
+    public static final long MAX_BYTES = 64L << 20;
+    public static final Duration FUTURE_SLACK = Duration.ofMinutes(5);
     private static final Pattern STAMPED = Pattern.compile("([0-9]{8}_[0-9]{6})\\.json$");
     private final Path dir;
     private final Path latestPath;
@@ -30,8 +39,38 @@ public final class ManifestStore {
         return dir.resolve(RestorePointName.validate("restore point", restorePoint) + ".json");
     }
 
+    public Path latestPath() {
+        return latestPath;
+    }
+
     public boolean exists(String restorePoint) {
         return Files.exists(pathOf(restorePoint));
+    }
+
+    /**
+     * Reserves {@code restorePoint} for this publisher before its restore point is made: an exclusive create of
+     * {@code .<name>.reserved} in the manifest dir, then a check that no manifest has the name. False when another
+     * publisher holds or held the name; the caller must not create the restore point then.
+     */
+    public boolean reserve(String restorePoint) throws IOException {
+        Path marker = reservationOf(restorePoint);
+        if (!AtomicFiles.create(marker, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8))) {
+            return false;
+        }
+        if (Files.exists(pathOf(restorePoint), LinkOption.NOFOLLOW_LINKS)) {
+            AtomicFiles.delete(marker);
+            return false;
+        }
+        return true;
+    }
+
+    /** Drops the reservation once the manifest itself holds the name (written after {@link #reserve}). */
+    public void release(String restorePoint) throws IOException {
+        AtomicFiles.delete(reservationOf(restorePoint));
+    }
+
+    private Path reservationOf(String restorePoint) {
+        return dir.resolve("." + RestorePointName.validate("restore point", restorePoint) + ".reserved");
     }
 
     public void write(Manifest m) throws IOException {
@@ -56,55 +95,130 @@ public final class ManifestStore {
         return readFile(p);
     }
 
+    /**
+     * One manifest file: only a regular file is opened (a symlink, FIFO, device or directory is refused
+     * before any open, so a FIFO can never block the reader), and at most {@link #MAX_BYTES} are read.
+     */
     public static Manifest readFile(Path p) throws ManifestException {
+        String shown = RestorePointName.printable(p.toString());
         try {
-            Manifest m = ManifestCodec.read(Files.readString(p, StandardCharsets.UTF_8), p.toString());
+            Manifest m = ManifestCodec.read(readBounded(p, MAX_BYTES), shown);
             if (!p.getFileName().toString().equals(m.restorePoint() + ".json")) {
-                throw new ManifestException(p + ": restore_point: \"" + m.restorePoint()
+                throw new ManifestException(shown + ": restore_point: \"" + m.restorePoint()
                         + "\" does not match the file name");
             }
             return m;
         } catch (IOException e) {
-            throw new ManifestException(p + ": cannot read: " + e.getMessage());
+            throw new ManifestException(shown + ": cannot read: " + AtomicFiles.reason(e));
         }
     }
 
+    /** The text of a regular file of at most {@code max} bytes; anything else is an IOException saying what it is. */
+    static String readBounded(Path p, long max) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            throw new IOException("not a regular file (" + (a.isSymbolicLink() ? "a symlink" : a.isDirectory()
+                    ? "a directory" : "a FIFO, socket or device") + ")");
+        }
+        if (a.size() > max) {
+            throw new IOException(a.size() + " bytes, more than the " + max + " bytes a manifest may have");
+        }
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] b = in.readNBytes((int) max + 1);
+            if (b.length > max) {
+                throw new IOException("grew past the " + max + " bytes a manifest may have while read");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A manifest file and what reading it gave: the manifest, or the one-line problem. */
+    public record Entry(Path path, Optional<Manifest> manifest, String problem) {
+    }
+
     /**
-     * Manifest files, newest first: by the UTC stamp their names end with, then by name, so a changed
-     * restore_point_prefix does not put older manifests ahead of newer ones. LATEST.json is not one.
+     * Every manifest file, read, newest first. Unreadable or invalid ones come first (so they are always
+     * reported), then valid ones by their point in the WAL: the restore LSN of the lowest segment id (the
+     * coordinator), then created_at_utc, then the name. A name's stamp never decides alone, so a point stamped
+     * a year ahead does not hide newer points. LATEST.json and hidden files are not manifests.
      */
-    public List<Path> listNewestFirst() throws IOException {
+    public List<Entry> readNewestFirst() throws IOException {
+        List<Entry> invalid = new ArrayList<>();
+        List<Entry> valid = new ArrayList<>();
+        for (Path p : files()) {
+            try {
+                valid.add(new Entry(p, Optional.of(readFile(p)), null));
+            } catch (ManifestException e) {
+                invalid.add(new Entry(p, Optional.empty(), e.getMessage()));
+            }
+        }
+        invalid.sort(Comparator.comparing(ManifestStore::stampOf).thenComparing(e -> e.path().getFileName().toString())
+                .reversed());
+        valid.sort(Comparator.comparing((Entry e) -> firstLsn(e.manifest().get()))
+                .thenComparing(e -> e.manifest().get().createdAtUtc())
+                .thenComparing(ManifestStore::stampOf)
+                .thenComparing(e -> e.path().getFileName().toString()).reversed());
+        invalid.addAll(valid);
+        return invalid;
+    }
+
+    /**
+     * A manifest created (or stamped) more than {@link #FUTURE_SLACK} after {@code now}: a wrong clock or a
+     * planted file. Reported, never trusted for ordering.
+     */
+    public static Optional<String> futureStamp(Manifest m, Instant now) {
+        Instant limit = now.plus(FUTURE_SLACK);
+        if (m.createdAtUtc().isAfter(limit)) {
+            return Optional.of(m.restorePoint() + ": created_at_utc " + m.createdAtUtc() + " is in the future (now "
+                    + now + "): publisher clock wrong or manifest planted");
+        }
+        try {
+            Instant named = RestorePointName.instantOf(m.restorePoint());
+            if (named.isAfter(limit)) {
+                return Optional.of(m.restorePoint() + ": the name's stamp is in the future (now " + now
+                        + "): publisher clock wrong or manifest planted");
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static Lsn firstLsn(Manifest m) {
+        return m.segments().stream().min(Comparator.comparingInt(SegmentPoint::gpSegmentId))
+                .map(SegmentPoint::restoreLsn).orElse(Lsn.parse("0/0"));
+    }
+
+    private List<Path> files() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         Path latest = latestPath.toAbsolutePath().normalize();
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = new ArrayList<>(s.filter(p -> {
+            return s.filter(p -> {
                 String n = p.getFileName().toString();
                 return n.endsWith(".json") && !n.startsWith(".") && !p.toAbsolutePath().normalize().equals(latest);
-            }).toList());
-            files.sort(Comparator.comparing(ManifestStore::stampOf)
-                    .thenComparing(p -> p.getFileName().toString()).reversed());
-            return files;
+            }).toList();
         }
     }
 
-    /** {@code YYYYMMDD_HHMMSS} from {@code <prefix>YYYYMMDD_HHMMSS.json}, else "" (sorts as oldest). */
-    private static String stampOf(Path p) {
-        Matcher m = STAMPED.matcher(p.getFileName().toString());
+    private static String stampOf(Entry e) {
+        Matcher m = STAMPED.matcher(e.path().getFileName().toString());
         return m.find() ? m.group(1) : "";
     }
 
     /** LATEST.json; a torn or foreign one is an IOException with one line naming the file, never a guess. */
     public Optional<ObjectNode> latest() throws IOException {
-        if (!Files.exists(latestPath)) {
+        if (!Files.exists(latestPath, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(Files.readString(latestPath));
+            n = Json.MAPPER.readTree(readBounded(latestPath, MAX_BYTES));
         } catch (JsonProcessingException e) {
             throw new IOException(latestPath + ": " + Json.notValid(e) + " (torn or edited file)");
+        } catch (IOException e) {
+            throw new IOException(latestPath + ": cannot read: " + AtomicFiles.reason(e));
         }
         if (!(n instanceof ObjectNode o)) {
             throw new IOException(latestPath + ": expected a JSON object (torn or edited file)");

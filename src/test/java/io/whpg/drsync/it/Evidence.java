@@ -161,14 +161,12 @@ final class Evidence {
     static List<String> publisherEvidence(DrSyncConfig cfg) throws IOException {
         List<String> problems = new ArrayList<>();
         ManifestStore store = manifests(cfg);
-        for (Path p : store.listNewestFirst()) {
-            Manifest m;
-            try {
-                m = ManifestStore.readFile(p);
-            } catch (ManifestException e) {
-                problems.add("manifest not whole: " + e.getMessage());
+        for (ManifestStore.Entry entry : store.readNewestFirst()) {
+            if (entry.manifest().isEmpty()) {
+                problems.add("manifest not whole: " + entry.problem());
                 continue;
             }
+            Manifest m = entry.manifest().get();
             if (!m.ready()) {
                 continue;
             }

@@ -351,8 +351,8 @@ class FaultInjectionIT {
     }
 
     private static Optional<String> newestManifestName() throws IOException {
-        return Evidence.manifests(cfg).listNewestFirst().stream().findFirst()
-                .map(p -> p.getFileName().toString().replaceFirst("\\.json$", ""));
+        return Evidence.manifests(cfg).readNewestFirst().stream().findFirst()
+                .map(e -> e.path().getFileName().toString().replaceFirst("\\.json$", ""));
     }
 
     private static boolean readyOnDisk(String name) {

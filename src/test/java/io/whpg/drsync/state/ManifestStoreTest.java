@@ -30,7 +30,7 @@ class ManifestStoreTest {
     }
 
     private List<String> listed(ManifestStore store) throws IOException {
-        return store.listNewestFirst().stream().map(p -> p.getFileName().toString()).toList();
+        return store.readNewestFirst().stream().map(e -> e.path().getFileName().toString()).toList();
     }
 
     @Test
@@ -96,7 +96,7 @@ class ManifestStoreTest {
 
     @Test
     void noDirectoryListsNothing() throws IOException {
-        assertEquals(List.of(), store().listNewestFirst());
+        assertEquals(List.of(), store().readNewestFirst());
     }
 
     @Test
@@ -140,5 +140,69 @@ class ManifestStoreTest {
         Files.writeString(latest, "[]");
         assertEquals(latest + ": expected a JSON object (torn or edited file)",
                 assertThrows(IOException.class, () -> new ManifestStore(tmp, latest).latest()).getMessage());
+    }
+
+    @Test
+    void aFifoNamedLikeAManifestIsSkippedWithoutEverBeingOpened() throws Exception {
+        ManifestStore store = store();
+        store.write(named("sync_point_20260201_181406"));
+        Path fifo = dir.resolve("manifests/sync_point_20260201_181500.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        List<ManifestStore.Entry> entries = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10), store::readNewestFirst);
+        assertEquals(fifo + ": cannot read: not a regular file (a FIFO, socket or device)", entries.get(0).problem());
+        assertEquals("sync_point_20260201_181406", entries.get(1).manifest().orElseThrow().restorePoint());
+    }
+
+    @Test
+    void aSymlinkedOrOversizedManifestIsRefusedWithOneLine() throws Exception {
+        ManifestStore store = store();
+        store.write(named("sync_point_20260201_181406"));
+        Path link = Files.createSymbolicLink(dir.resolve("manifests/sync_point_20260201_181407.json"),
+                store.pathOf("sync_point_20260201_181406"));
+        ManifestException e = assertThrows(ManifestException.class, () -> ManifestStore.readFile(link));
+        assertEquals(link + ": cannot read: not a regular file (a symlink)", e.getMessage());
+        Path big = dir.resolve("manifests/sync_point_20260201_181408.json");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(ManifestStore.MAX_BYTES + 1);
+        }
+        e = assertThrows(ManifestException.class, () -> ManifestStore.readFile(big));
+        assertEquals(big + ": cannot read: " + (ManifestStore.MAX_BYTES + 1) + " bytes, more than the "
+                + ManifestStore.MAX_BYTES + " bytes a manifest may have", e.getMessage());
+    }
+
+    @Test
+    void aPointStampedAYearAheadIsOrderedByItsLsnAndReported() throws Exception {
+        ManifestStore store = store();
+        Manifest future = new Manifest("sync_point_20270201_181406", java.time.Instant.parse("2027-02-01T18:14:06Z"), true,
+                16L << 20, List.of(point(-1, "0/3016120", 1)), Json.object());
+        store.write(future);
+        store.write(manifest("sync_point_20260201_181500", true, point(-1, "0/4000000", 1)));
+        assertEquals(List.of("sync_point_20260201_181500.json", "sync_point_20270201_181406.json"), listed(store));
+        java.time.Instant now = java.time.Instant.parse("2026-02-01T18:20:00Z");
+        assertEquals("sync_point_20270201_181406: created_at_utc 2027-02-01T18:14:06Z is in the future (now "
+                + now + "): publisher clock wrong or manifest planted", ManifestStore.futureStamp(future, now).orElseThrow());
+        assertEquals(Optional.empty(), ManifestStore.futureStamp(named("sync_point_20260201_181500"), now));
+    }
+
+    @Test
+    void aNameWithANewlineIsPrintedOnOneLine() throws Exception {
+        ManifestStore store = store();
+        Files.createDirectories(dir.resolve("manifests"));
+        Path odd = Files.writeString(dir.resolve("manifests/evil\nINFO advanced.json"), "{");
+        ManifestException e = assertThrows(ManifestException.class, () -> ManifestStore.readFile(odd));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().contains("evil\\x0aINFO advanced.json"), e.getMessage());
+    }
+
+    @Test
+    void aReservedNameCannotBeReservedAgainNorOnceItHasAManifest() throws Exception {
+        ManifestStore store = store();
+        assertTrue(store.reserve("sync_point_20260201_181406"));
+        assertFalse(store.reserve("sync_point_20260201_181406"));
+        store.write(named("sync_point_20260201_181406"));
+        store.release("sync_point_20260201_181406");
+        assertFalse(store.reserve("sync_point_20260201_181406"));
+        assertEquals(List.of("sync_point_20260201_181406.json"), listed(store));
     }
 }

@@ -1,0 +1,86 @@
+package io.whpg.drsync.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path tmp;
+
+    private List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aSymlinkAtTheFinalNameIsReplacedNeverWrittenThrough() throws Exception {
+        Path outside = Files.writeString(tmp.resolve("outside-secret"), "root only\n");
+        Path dir = Files.createDirectory(tmp.resolve("state"));
+        Path target = dir.resolve("current_restore_point.txt");
+        Files.createSymbolicLink(target, outside);
+        AtomicFiles.write(target, "rp1\n");
+        assertEquals("root only\n", Files.readString(outside));
+        assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
+        assertEquals("rp1\n", Files.readString(target));
+        assertEquals(List.of("current_restore_point.txt"), names(dir));
+    }
+
+    @Test
+    void theOldPidTempNameIsNotUsedSoAPlantedSymlinkThereIsNeverFollowed() throws Exception {
+        Path outside = Files.writeString(tmp.resolve("outside-secret"), "root only\n");
+        Path dir = Files.createDirectory(tmp.resolve("state"));
+        Path planted = dir.resolve(".in_transit.json.tmp-" + ProcessHandle.current().pid());
+        Files.createSymbolicLink(planted, outside);
+        AtomicFiles.write(dir.resolve("in_transit.json"), "{}");
+        assertEquals("root only\n", Files.readString(outside));
+        assertTrue(Files.isSymbolicLink(planted));
+    }
+
+    @Test
+    void aDirectoryThatIsASymlinkIsRefused() throws Exception {
+        Path real = Files.createDirectory(tmp.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(tmp.resolve("receipts"), real);
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(link.resolve("r.json"), "{}"));
+        assertEquals(link.resolve("r.json") + ": cannot write: " + link + " is a symlink or not a directory", e.getMessage());
+        assertEquals(List.of(), names(real));
+    }
+
+    @Test
+    void theTempFileIsRemovedWhenTheRenameFails() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("state"));
+        Path target = Files.createDirectory(dir.resolve("taken"));
+        Files.writeString(target.resolve("inside"), "x");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, "new"));
+        assertTrue(e.getMessage().startsWith(target + ": cannot write: "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+        assertEquals(List.of("taken"), names(dir));
+    }
+
+    @Test
+    void createNeverReplacesAnExistingFileNorSymlink() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("m"));
+        Path target = dir.resolve(".rp.reserved");
+        assertTrue(AtomicFiles.create(target, "1\n".getBytes(StandardCharsets.UTF_8)));
+        assertFalse(AtomicFiles.create(target, "2\n".getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals("1\n".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(target));
+        Path outside = Files.writeString(tmp.resolve("outside"), "keep");
+        Path link = Files.createSymbolicLink(dir.resolve(".rp2.reserved"), outside);
+        assertFalse(AtomicFiles.create(link, "2\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("keep", Files.readString(outside));
+        assertEquals(List.of(".rp.reserved", ".rp2.reserved"), names(dir));
+    }
+}
