@@ -162,6 +162,11 @@ public final class ManifestStore {
         return invalid;
     }
 
+    /** The manifest files in {@link #readNewestFirst()}'s order, for callers that read them one by one. */
+    public List<Path> listNewestFirst() throws IOException {
+        return readNewestFirst().stream().map(Entry::path).toList();
+    }
+
     /**
      * A manifest created (or stamped) more than {@link #FUTURE_SLACK} after {@code now}: a wrong clock or a
      * planted file. Reported, never trusted for ordering.
