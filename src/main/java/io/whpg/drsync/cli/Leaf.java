@@ -3,12 +3,16 @@ package io.whpg.drsync.cli;
 import io.whpg.drsync.app.DrSyncRuntime;
 import io.whpg.drsync.config.ConfigException;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.exec.OsUser;
 import io.whpg.drsync.ops.ToolHome;
+import io.whpg.drsync.state.SharedDirs;
 import java.io.PrintWriter;
 import io.whpg.drsync.route.CycleOutcome;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -56,12 +60,28 @@ abstract class Leaf implements Callable<Integer> {
 
     abstract int run(DrSyncConfig cfg) throws Exception;
 
+    /** The directories a role writes to, by the setting that names them. */
+    static List<SharedDirs.Setting> writtenDirs(DrSyncConfig cfg, DrSyncRuntime.Role role) {
+        if (role == DrSyncRuntime.Role.PRIMARY) {
+            return List.of(new SharedDirs.Setting("storage.manifest_dir", cfg.storage().manifestDir()),
+                    new SharedDirs.Setting("storage.latest_path", cfg.storage().latestPath().toAbsolutePath().getParent()));
+        }
+        return List.of(new SharedDirs.Setting("dr.state_dir", cfg.dr().stateDir()),
+                new SharedDirs.Setting("dr.receipts_dir", cfg.dr().receiptsDir()),
+                new SharedDirs.Setting("dr.lock_dir", Path.of(cfg.dr().lockDir())));
+    }
+
     /** A role's daemon until SIGTERM, or one cycle with its outcome printed (and the file it wrote). */
     int runRole(DrSyncConfig cfg, DrSyncRuntime.Role role, boolean once, Map<String, Object> headers,
                 ObserveOptions observe) throws Exception {
         if (observe.port != null && (observe.port < 1 || observe.port > 65535)) {
             throw new IllegalArgumentException("--observe-port: expected 1..65535, got " + observe.port);
         }
+        List<String> shared = OsUser.isRoot() ? SharedDirs.problems(writtenDirs(cfg, role)) : List.of();
+        if (!shared.isEmpty() && cfg.behavior().refuseSharedDirs()) {
+            throw new IllegalArgumentException(shared.get(0) + " (behavior.refuse_shared_dirs is true)");
+        }
+        shared.forEach(w -> LoggerFactory.getLogger(SharedDirs.class).warn("{} (set behavior.refuse_shared_dirs to refuse)", w));
         try (DrSyncRuntime rt = new DrSyncRuntime(cfg, role, !once, routesDir())) {
             if (observe.port != null) {
                 rt.observeOn(observe.host, observe.port);

@@ -3,7 +3,7 @@ package io.whpg.drsync.config;
 /** Timers, bounds and naming shared by both roles. */
 public record Behavior(int publisherSleepSecs, int consumerSleepSecs, int consumerReachPollSecs,
         int consumerWaitReachSecs, int walSegmentSizeMb, int publisherWaitArchiveSecs, String restorePointPrefix,
-        int maxLagSecs, int maxReplayMb) {
+        int maxLagSecs, int maxReplayMb, boolean refuseSharedDirs) {
     /** The replay rate the default {@code max_replay_mb} allows for: a generous 1 GB/s. */
     public static final int GENEROUS_REPLAY_MB_PER_SEC = 1024;
     /** 16 TB: at most a million WAL file names of 16 MB to check for one instance. */
@@ -14,7 +14,7 @@ public record Behavior(int publisherSleepSecs, int consumerSleepSecs, int consum
                     int walSegmentSizeMb, int publisherWaitArchiveSecs, String restorePointPrefix) {
         this(publisherSleepSecs, consumerSleepSecs, consumerReachPollSecs, consumerWaitReachSecs, walSegmentSizeMb,
                 publisherWaitArchiveSecs, restorePointPrefix, defaultMaxLagSecs(publisherSleepSecs, consumerSleepSecs,
-                        consumerWaitReachSecs, publisherWaitArchiveSecs), defaultMaxReplayMb(consumerWaitReachSecs));
+                        consumerWaitReachSecs, publisherWaitArchiveSecs), defaultMaxReplayMb(consumerWaitReachSecs), false);
     }
 
     /**

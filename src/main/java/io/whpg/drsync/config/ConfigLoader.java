@@ -259,6 +259,7 @@ public final class ConfigLoader {
                         "1..40 letters, digits, '_' or '-', starting with a letter")),
                 b.optional("max_lag_secs", Behavior.defaultMaxLagSecs(publisherSleep, consumerSleep, waitReach, waitArchive),
                         v -> v.integer(1, 30 * DAY_SECS)),
-                b.optional("max_replay_mb", Behavior.defaultMaxReplayMb(waitReach), v -> v.integer(1, Behavior.MAX_REPLAY_MB)));
+                b.optional("max_replay_mb", Behavior.defaultMaxReplayMb(waitReach), v -> v.integer(1, Behavior.MAX_REPLAY_MB)),
+                b.optional("refuse_shared_dirs", false, ConfigValue::bool));
     }
 }
