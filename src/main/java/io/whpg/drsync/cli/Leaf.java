@@ -74,9 +74,7 @@ abstract class Leaf implements Callable<Integer> {
     /** A role's daemon until SIGTERM, or one cycle with its outcome printed (and the file it wrote). */
     int runRole(DrSyncConfig cfg, DrSyncRuntime.Role role, boolean once, Map<String, Object> headers,
                 ObserveOptions observe) throws Exception {
-        if (observe.port != null && (observe.port < 1 || observe.port > 65535)) {
-            throw new IllegalArgumentException("--observe-port: expected 1..65535, got " + observe.port);
-        }
+        observe.validate();
         List<String> shared = OsUser.isRoot() ? SharedDirs.problems(writtenDirs(cfg, role)) : List.of();
         if (!shared.isEmpty() && cfg.behavior().refuseSharedDirs()) {
             throw new IllegalArgumentException(shared.get(0) + " (behavior.refuse_shared_dirs is true)");

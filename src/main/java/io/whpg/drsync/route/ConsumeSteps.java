@@ -8,6 +8,7 @@ import io.whpg.drsync.dr.DrHost;
 import io.whpg.drsync.dr.HostCall;
 import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.exec.HostShell;
+import io.whpg.drsync.primary.FailureText;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.StateStore;
@@ -181,8 +182,10 @@ public final class ConsumeSteps {
      */
     public void failed(Exchange e) throws IOException {
         Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String status = cause instanceof CycleFailure f ? f.status() : "internal_error";
-        String detail = cause == null ? "unknown failure" : String.valueOf(cause.getMessage());
+        // the cause is often wrapped by Camel ("Exception occurred during execution on the exchange"): ours, or the root
+        CycleFailure ours = cause == null ? null : FailureText.find(cause, CycleFailure.class);
+        String status = ours != null ? ours.status() : "internal_error";
+        String detail = cause == null ? "unknown failure" : ours != null ? ours.getMessage() : FailureText.rootCause(cause);
         ConsumeCycle c = cycle(e);
         if (c == null) {
             LOG.error("cycle failed before it began: {}", detail, cause);
