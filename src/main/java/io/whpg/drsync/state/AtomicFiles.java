@@ -7,9 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -19,8 +21,9 @@ import java.util.HexFormat;
  * A reader therefore sees either the old content or the new, never a torn mix.
  *
  * <p>Safe where another user owns the directory (the tool runs as root): the temp name is random and
- * created exclusively without following a symlink ({@code O_CREAT|O_EXCL|O_NOFOLLOW}), the rename
- * replaces a symlink at the final name instead of writing through it, the directory itself must not
+ * created exclusively without following a symlink ({@code O_CREAT|O_EXCL|O_NOFOLLOW}), a final name that
+ * is a symlink or not a regular file is refused (checked without following it; should one be planted
+ * after the check, the rename replaces the link, never writes through it), the directory itself must not
  * be a symlink, and the temp file is removed on every failure path.
  */
 public final class AtomicFiles {
@@ -52,6 +55,7 @@ public final class AtomicFiles {
 
     private static void replace(Path target, byte[] content) throws IOException {
         Path dir = directoryOf(target);
+        refuseOdd(target);
         Path tmp = tempBeside(target);
         boolean moved = false;
         try {
@@ -59,6 +63,7 @@ public final class AtomicFiles {
                     LinkOption.NOFOLLOW_LINKS)) {
                 writeFully(ch, content);
             }
+            refuseOdd(target);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -96,6 +101,22 @@ public final class AtomicFiles {
         }
         fsyncDirectory(dir);
         return true;
+    }
+
+    /** An existing {@code target} must itself (not through a link) be a regular file for the tool to replace it. */
+    private static void refuseOdd(Path target) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (a.isSymbolicLink()) {
+            throw new IOException("it is a symbolic link; refusing to write through or replace it");
+        }
+        if (!a.isRegularFile()) {
+            throw new IOException("it is not a regular file; refusing to replace it");
+        }
     }
 
     /** Removes {@code target} if present and fsyncs its directory, so the removal survives a power loss too. */

@@ -489,6 +489,75 @@ class GuardsIT {
         return latest.path("restore_point").asText();
     }
 
+    /**
+     * Issue 14 item 7, on real full file systems (tmpfs mounts): a state write that fails after every instance was
+     * verified withdraws the success receipt and fails as state_write_failed; a receipts dir that is full fails as
+     * state_write_failed too. Each is exit 1 and one line, and no temp file is left. Last: the DR state is left behind.
+     */
+    @Test
+    @Order(99)
+    void aFullStateOrReceiptsDirNeverLeavesAReceiptClaimingAnAdvance() throws Exception {
+        Path mounts = Files.createDirectories(cfg.dr().stateDir().resolveSibling("full-mounts"));
+        Path stateFs = Files.createDirectories(mounts.resolve("state"));
+        Path receiptsFs = Files.createDirectories(mounts.resolve("receipts"));
+        run("root", "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", stateFs.toString());
+        try {
+            run("root", "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", receiptsFs.toString());
+            try {
+                // one page left: in_transit.json fits at departure, current_restore_point.txt does not at the end
+                run("root", "sh", "-c", "dd if=/dev/zero of=" + stateFs + "/filler bs=4k 2>/dev/null; truncate -s -4K "
+                        + stateFs + "/filler");
+                publish("statefull");
+                String point = ItSupport.latestReady(cfg);
+                Path full = configWith(root -> ((ObjectNode) root.path("dr")).put("state_dir", stateFs.toString())
+                        .put("lock_dir", cfg.dr().lockDir().toString()), "statefull");
+                ItSupport.Run r = dr(full, List.of());
+                assertEquals(1, r.exitCode(), r.output());
+                assertEquals(List.of("FAILED state_write_failed: every instance verified parked at " + point
+                        + " but the state could not be written, its success receipt was removed: " + stateFs
+                        + "/" + StateStore.FILE_NAME + ": cannot write: No space left on device"), r.out().lines().limit(1).toList());
+                assertTrue(r.out().lines().skip(1).toList().equals(List.of("receipt: " + cfg.dr().receiptsDir() + "/"
+                        + r.out().split(cfg.dr().receiptsDir() + "/", 2)[1].strip())), r.output());
+                assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(point + ".receipt.json")), "no success receipt");
+                try (var s = Files.list(cfg.dr().receiptsDir())) {
+                    JsonNode failed = Json.MAPPER.readTree(s.filter(p -> p.getFileName().toString()
+                            .startsWith(point + ".")).findFirst().orElseThrow().toFile());
+                    assertEquals("state_write_failed", failed.path("status").asText());
+                    assertFalse(failed.path("advanced").asBoolean(true));
+                }
+                try (var s = Files.list(stateFs)) {
+                    assertEquals(List.of("filler", StateStore.TRANSIT_FILE_NAME),
+                            s.map(p -> p.getFileName().toString()).sorted().toList(), "no temp file left");
+                }
+
+                run("root", "sh", "-c", "dd if=/dev/zero of=" + receiptsFs + "/filler bs=4k 2>/dev/null; true");
+                publish("receiptsfull");
+                String next = ItSupport.latestReady(cfg);
+                Path fresh = Files.createDirectories(mounts.resolve("fresh-state"));
+                Path noRoom = configWith(root -> ((ObjectNode) root.path("dr")).put("state_dir", fresh.toString())
+                        .put("receipts_dir", receiptsFs.toString()), "receiptsfull");
+                r = dr(noRoom, List.of());
+                assertEquals(1, r.exitCode(), r.output());
+                List<String> lines = r.out().lines().toList();
+                assertEquals(1, lines.size(), r.output());
+                assertTrue(lines.get(0).startsWith("FAILED state_write_failed: every instance verified parked at " + next
+                        + " but the success receipt could not be written, state not advanced: " + receiptsFs + "/"), r.output());
+                assertTrue(lines.get(0).contains(": cannot write: No space left on device; no receipt written: " + receiptsFs + "/"),
+                        r.output());
+                assertTrue(lines.get(0).endsWith(": cannot write: No space left on device"), r.output());
+                assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+                assertEquals(Optional.empty(), new StateStore(fresh).current());
+                try (var s = Files.list(receiptsFs)) {
+                    assertEquals(List.of("filler"), s.map(p -> p.getFileName().toString()).toList(), "no temp file left");
+                }
+            } finally {
+                run("root", "umount", receiptsFs.toString());
+            }
+        } finally {
+            run("root", "umount", stateFs.toString());
+        }
+    }
+
     private static void converge() throws Exception {
         converge(Json.MAPPER.readTree(cfg.storage().latestPath().toFile()).path("restore_point").asText());
     }
