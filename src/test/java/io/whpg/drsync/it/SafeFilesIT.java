@@ -57,8 +57,9 @@ class SafeFilesIT {
 
     /**
      * The service user owns state_dir and receipts_dir (as the sandbox makes them). It plants symlinks to a root-owned
-     * 0600 file outside every configured directory: at the final name in_transit.json and at the old temp names
-     * {@code .<file>.tmp-<pid>} for the next 3000 pids. A root-run cycle advances and the file stays byte-identical.
+     * 0600 file outside every configured directory: at the old temp names {@code .<file>.tmp-<pid>} for the next
+     * 3000 pids, where a root-run cycle advances; then at the final name in_transit.json, which is refused in one
+     * line before any instance starts. The file stays byte-identical throughout.
      */
     @Test
     @Order(1)
@@ -70,7 +71,7 @@ class SafeFilesIT {
         Path state = cfg.dr().stateDir();
         assertEquals(sandbox.serviceUser(), Files.getOwner(state).getName(), "the sandbox gives the state dir to its user");
         long next = Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/ns_last_pid")).strip()) + 1;
-        String plant = "cd '" + state + "' && ln -s '" + outside + "' in_transit.json && for i in $(seq " + next + " "
+        String plant = "cd '" + state + "' && for i in $(seq " + next + " "
                 + (next + 3000) + "); do ln -s '" + outside + "' .in_transit.json.tmp-$i; ln -s '" + outside
                 + "' .current_restore_point.txt.tmp-$i; done; cd '" + cfg.dr().receiptsDir() + "' && for i in $(seq "
                 + next + " " + (next + 3000) + "); do ln -s '" + outside + "' .x.tmp-$i; done";
@@ -84,6 +85,17 @@ class SafeFilesIT {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)));
             assertTrue(Files.isRegularFile(state.resolve(StateStore.FILE_NAME), LinkOption.NOFOLLOW_LINKS));
             assertEquals(Optional.of(point), new StateStore(state).current());
+
+            Path transit = state.resolve(StateStore.TRANSIT_FILE_NAME);
+            ItSupport.runAs(sandbox.serviceUser(), "ln", "-s", outside.toString(), transit.toString());
+            publish("planted-final");
+            r = dr();
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.out().lines().findFirst().orElseThrow().endsWith(transit
+                    + ": cannot write: it is a symbolic link; refusing to write through or replace it"), r.output());
+            assertArrayEquals(secret, Files.readAllBytes(outside));
+            assertTrue(Files.isSymbolicLink(transit), "the planted link is left for the operator to see");
+            assertEquals(Optional.of(point), new StateStore(state).current(), "nothing started, the state stands");
         } finally {
             ItSupport.runAs(sandbox.serviceUser(), "sh", "-c", "find '" + state + "' '" + cfg.dr().receiptsDir()
                     + "' -maxdepth 1 -type l -delete");
