@@ -21,6 +21,7 @@ import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.RegularFiles;
 import io.whpg.drsync.state.RestorePointName;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
@@ -138,7 +139,7 @@ public final class StatusReport {
         Path file = cfg.dr().stateDir().resolve(ReplayWatch.FILE);
         try {
             if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+                JsonNode n = Json.MAPPER.readTree(RegularFiles.read(file, ReceiptStore.MAX_BYTES));
                 ReplayProgress.lineOf(n).ifPresent(line -> {
                     doc.set("replay_progress", n);
                     lines.add("replay in progress    : " + line);

@@ -10,6 +10,7 @@ import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ReceiptStore;
+import io.whpg.drsync.state.RegularFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +110,7 @@ public final class FileFigures {
             return Optional.empty();
         }
         try {
-            JsonNode n = Json.MAPPER.readTree(Files.readString(receipt));
+            JsonNode n = Json.MAPPER.readTree(RegularFiles.read(receipt, ReceiptStore.MAX_BYTES));
             return n instanceof ObjectNode o ? replayOf(o) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

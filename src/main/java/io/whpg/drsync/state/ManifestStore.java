@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.pg.Lsn;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,7 +100,7 @@ public final class ManifestStore {
     public static Manifest readFile(Path p) throws ManifestException {
         String shown = RestorePointName.printable(p.toString());
         try {
-            Manifest m = ManifestCodec.read(readBounded(p, MAX_BYTES), shown);
+            Manifest m = ManifestCodec.read(RegularFiles.read(p, MAX_BYTES), shown);
             if (!p.getFileName().toString().equals(m.restorePoint() + ".json")) {
                 throw new ManifestException(shown + ": restore_point: \"" + m.restorePoint()
                         + "\" does not match the file name");
@@ -110,25 +108,6 @@ public final class ManifestStore {
             return m;
         } catch (IOException e) {
             throw new ManifestException(shown + ": cannot read: " + AtomicFiles.reason(e));
-        }
-    }
-
-    /** The text of a regular file of at most {@code max} bytes; anything else is an IOException saying what it is. */
-    static String readBounded(Path p, long max) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!a.isRegularFile()) {
-            throw new IOException("not a regular file (" + (a.isSymbolicLink() ? "a symlink" : a.isDirectory()
-                    ? "a directory" : "a FIFO, socket or device") + ")");
-        }
-        if (a.size() > max) {
-            throw new IOException(a.size() + " bytes, more than the " + max + " bytes a manifest may have");
-        }
-        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] b = in.readNBytes((int) max + 1);
-            if (b.length > max) {
-                throw new IOException("grew past the " + max + " bytes a manifest may have while read");
-            }
-            return new String(b, StandardCharsets.UTF_8);
         }
     }
 
@@ -219,7 +198,7 @@ public final class ManifestStore {
         }
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(readBounded(latestPath, MAX_BYTES));
+            n = Json.MAPPER.readTree(RegularFiles.read(latestPath, MAX_BYTES));
         } catch (JsonProcessingException e) {
             throw new IOException(latestPath + ": " + Json.notValid(e) + " (torn or edited file)");
         } catch (IOException e) {

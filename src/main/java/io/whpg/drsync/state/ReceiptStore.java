@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,6 +25,8 @@ public final class ReceiptStore {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern STATUS = Pattern.compile("[A-Za-z0-9_]+");
+    /** A receipt is kilobytes; one far bigger is not the tool's, and is listed with that problem, never loaded. */
+    public static final long MAX_BYTES = 16L << 20;
     private final Path dir;
 
     public ReceiptStore(Path dir) {
@@ -40,11 +43,11 @@ public final class ReceiptStore {
             throw new IllegalArgumentException("status: invalid receipt status \"" + status + "\"");
         }
         Path p = receipt.path("advanced").asBoolean(false) ? dir.resolve(target + ".receipt.json") : null;
-        if (p == null || Files.exists(p)) {
+        if (p == null || Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             String stamped = target + "." + STAMP.format(Instant.parse(receipt.path("checked_at_utc").asText()))
                     + "." + status;
             p = dir.resolve(stamped + ".receipt.json");
-            for (int n = 2; Files.exists(p); n++) {
+            for (int n = 2; Files.exists(p, LinkOption.NOFOLLOW_LINKS); n++) {
                 p = dir.resolve(stamped + "-" + n + ".receipt.json");
             }
         }
@@ -62,7 +65,7 @@ public final class ReceiptStore {
             for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".receipt.json")).toList()) {
                 ObjectNode o;
                 try {
-                    JsonNode n = Json.MAPPER.readTree(Files.readString(p));
+                    JsonNode n = Json.MAPPER.readTree(RegularFiles.read(p, MAX_BYTES));
                     o = n instanceof ObjectNode obj ? obj : Json.object().put("error", "not a JSON object");
                 } catch (IOException e) {
                     // one damaged receipt must not hide the others: it is listed with its problem

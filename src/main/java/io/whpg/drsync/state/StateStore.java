@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,6 +20,7 @@ import java.util.Optional;
 public final class StateStore {
     public static final String FILE_NAME = "current_restore_point.txt";
     public static final String TRANSIT_FILE_NAME = "in_transit.json";
+    static final long MAX_BYTES = 64 * 1024;
     private final Path file;
     private final Path transitFile;
 
@@ -41,10 +42,10 @@ public final class StateStore {
 
     /** The verified restore point; empty before the first one and while a cycle has instances on the move. */
     public Optional<String> current() throws IOException {
-        if (!Files.exists(file)) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        String content = Files.readString(file, StandardCharsets.UTF_8);
+        String content = readSmall(file);
         if (!content.endsWith("\n") || content.indexOf('\n') != content.length() - 1) {
             throw new IOException(file + ": expected one line ending in a newline, got "
                     + content.length() + " bytes (torn or edited file)");
@@ -61,10 +62,10 @@ public final class StateStore {
      * {@link #current()} is empty: beside a state file it is a leftover of a crash between two writes.
      */
     public Optional<Transit> transit() throws IOException {
-        if (!Files.exists(transitFile)) {
+        if (!Files.exists(transitFile, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        String text = Files.readString(transitFile, StandardCharsets.UTF_8);
+        String text = readSmall(transitFile);
         try {
             JsonNode n = Json.MAPPER.readTree(text);
             if (n == null || !n.isObject()) {
@@ -80,6 +81,15 @@ public final class StateStore {
             throw new IOException(transitFile + ": not valid JSON (torn or edited file): " + e.getOriginalMessage());
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new IOException(transitFile + ": " + e.getMessage() + " (torn or edited file)");
+        }
+    }
+
+    /** A state file is a few hundred bytes: a symlink, FIFO, directory or huge file is one line naming it. */
+    private static String readSmall(Path p) throws IOException {
+        try {
+            return RegularFiles.read(p, MAX_BYTES);
+        } catch (IOException e) {
+            throw new IOException(p + ": cannot read: " + AtomicFiles.reason(e) + " (torn or edited file)", e);
         }
     }
 

@@ -168,7 +168,7 @@ class ManifestStoreTest {
         }
         e = assertThrows(ManifestException.class, () -> ManifestStore.readFile(big));
         assertEquals(big + ": cannot read: " + (ManifestStore.MAX_BYTES + 1) + " bytes, more than the "
-                + ManifestStore.MAX_BYTES + " bytes a manifest may have", e.getMessage());
+                + ManifestStore.MAX_BYTES + " bytes such a file may have", e.getMessage());
     }
 
     @Test

@@ -112,4 +112,29 @@ class ReceiptStoreTest {
                 () -> store.write(receipt("rp1", "2026-02-01T18:35:49Z", "x/../../y", false)));
         assertEquals("status: invalid receipt status \"x/../../y\"", e.getMessage());
     }
+
+    /**
+     * Things planted in the receipts dir: a FIFO named like a receipt is listed with its problem, never opened (it
+     * would block dr status forever); a dangling symlink at the success name makes the receipt take a stamped name
+     * instead of failing the cycle or writing through it.
+     */
+    @Test
+    void plantedFifosAndLinksNeitherBlockNorRedirect() throws Exception {
+        ReceiptStore store = new ReceiptStore(dir);
+        store.write(receipt("rp1", "2026-02-01T18:35:49Z", "reached_then_shutdown", true));
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve("zz.receipt.json").toString()).start().waitFor());
+        List<ObjectNode> recent = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(5), () -> store.recent(10));
+        assertEquals(2, recent.size());
+        assertEquals("unreadable: not a regular file (a FIFO, socket or device)",
+                recent.stream().filter(r -> r.path("file").asText().equals("zz.receipt.json")).findFirst().orElseThrow()
+                        .path("error").asText());
+        Path outside = Files.writeString(dir.resolveSibling(dir.getFileName() + "-outside"), "keep");
+        Files.createSymbolicLink(dir.resolve("rp2.receipt.json"), outside.resolveSibling("missing-" + outside.getFileName()));
+        Path p = store.write(receipt("rp2", "2026-02-01T18:36:49Z", "reached_then_shutdown", true));
+        assertEquals("rp2.20260201T183649.000Z.reached_then_shutdown.receipt.json", p.getFileName().toString());
+        assertTrue(Files.isSymbolicLink(dir.resolve("rp2.receipt.json")));
+        assertTrue(Files.notExists(outside.resolveSibling("missing-" + outside.getFileName())));
+        Files.delete(outside);
+    }
 }

@@ -150,4 +150,20 @@ class StateStoreTest {
         assertTrue(e.getMessage().startsWith(dir.resolve(StateStore.TRANSIT_FILE_NAME) + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("(torn or edited file)"), e.getMessage());
     }
+
+    /** Planted in place of a state file, a FIFO would block a reader forever, holding the consumer lock: never opened. */
+    @Test
+    void aFifoOrHugeFileInPlaceOfAStateFileIsOneLineNeverABlock() throws Exception {
+        Path stateFile = dir.resolve(StateStore.FILE_NAME);
+        assertEquals(0, new ProcessBuilder("mkfifo", stateFile.toString()).start().waitFor());
+        IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> assertThrows(IOException.class, () -> new StateStore(dir).current()));
+        assertEquals(stateFile + ": cannot read: not a regular file (a FIFO, socket or device) (torn or edited file)",
+                e.getMessage());
+        Path transit = dir.resolve(StateStore.TRANSIT_FILE_NAME);
+        Files.write(transit, new byte[(int) StateStore.MAX_BYTES + 1]);
+        assertEquals(transit + ": cannot read: " + (StateStore.MAX_BYTES + 1) + " bytes, more than the "
+                + StateStore.MAX_BYTES + " bytes such a file may have (torn or edited file)",
+                assertThrows(IOException.class, () -> new StateStore(dir).transit()).getMessage());
+    }
 }
