@@ -490,6 +490,34 @@ class GuardsIT {
     }
 
     /**
+     * FIFOs planted under the names the tool reads back (the state file, a receipt): once, either blocked the
+     * reader forever (dr run holding the consumer lock, dr status). Now: one line, and dr status lists the rest.
+     */
+    @Test
+    @Order(98)
+    void fifosPlantedUnderTheToolsOwnFileNamesNeverBlock() throws Exception {
+        Path stateFile = cfg.dr().stateDir().resolve(StateStore.FILE_NAME);
+        String current = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
+        Path fifoReceipt = cfg.dr().receiptsDir().resolve("planted.receipt.json");
+        Files.delete(stateFile);
+        run("root", "mkfifo", stateFile.toString(), fifoReceipt.toString());
+        try {
+            ItSupport.Run r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> dr(config, List.of()));
+            assertEquals(1, r.exitCode(), r.output());
+            assertTrue(r.out().startsWith("FAILED state_unreadable: " + stateFile
+                    + ": cannot read: not a regular file (a FIFO, socket or device) (torn or edited file)"), r.output());
+            ItSupport.Run status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> ItSupport.cli("dr", "status", "--config", config.toString(), "--include-history"));
+            assertTrue(status.out().contains("planted.receipt.json"), status.output());
+        } finally {
+            Files.deleteIfExists(stateFile);
+            Files.deleteIfExists(fifoReceipt);
+            new StateStore(cfg.dr().stateDir()).advance(current);
+        }
+    }
+
+    /**
      * Issue 14 item 7, on real full file systems (tmpfs mounts): a state write that fails after every instance was
      * verified withdraws the success receipt and fails as state_write_failed; a receipts dir that is full fails as
      * state_write_failed too. Each is exit 1 and one line, and no temp file is left. Last: the DR state is left behind.
