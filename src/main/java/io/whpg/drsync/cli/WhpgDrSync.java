@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code whpg_dr_sync}: the command tree. Exit codes: 0 ok, 1 failed cycle, 2 bad usage or config. */
 @Command(name = "whpg_dr_sync", mixinStandardHelpOptions = true, version = "whpg_dr_sync 0.1.0",
         description = "Keeps the DR copy of a Greenplum 7 / WarehousePG cluster parked at a cluster-wide restore point.",
-        subcommands = {PrimaryCommand.class, DrCommand.class, DoctorCommand.class, SandboxCommand.class},
+        subcommands = {PrimaryCommand.class, DrCommand.class, DoctorCommand.class, SandboxCommand.class,
+                KeygenCommand.class},
         scope = ScopeType.INHERIT)
 public final class WhpgDrSync implements Runnable {
     public static final int OK = 0;

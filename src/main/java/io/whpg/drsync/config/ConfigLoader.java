@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.exec.OsUser;
 import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.ManifestKeys;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -42,10 +43,12 @@ public final class ConfigLoader {
 
     private final Path home;
     private final String osUser;
+    private final Path configFile;
 
-    private ConfigLoader(Path home, String osUser) {
+    private ConfigLoader(Path home, String osUser, Path configFile) {
         this.home = home;
         this.osUser = osUser;
+        this.configFile = configFile;
     }
 
     public static DrSyncConfig load(Path file) throws ConfigException {
@@ -61,16 +64,16 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + reason(e), e);
         }
-        return forCurrentUser().build(readTree(() -> MAPPER.readTree(content), file.toString()));
+        return forCurrentUser(file).build(readTree(() -> MAPPER.readTree(content), file.toString()));
     }
 
     public static DrSyncConfig parse(String json, String sourceName) throws ConfigException {
-        return forCurrentUser().build(readTree(() -> MAPPER.readTree(json), sourceName));
+        return forCurrentUser(null).build(readTree(() -> MAPPER.readTree(json), sourceName));
     }
 
     /** As parse, with the home directory and OS user that the ssh defaults derive from. */
     static DrSyncConfig parse(String json, String sourceName, Path home, String osUser) throws ConfigException {
-        return new ConfigLoader(home, osUser).build(readTree(() -> MAPPER.readTree(json), sourceName));
+        return new ConfigLoader(home, osUser, null).build(readTree(() -> MAPPER.readTree(json), sourceName));
     }
 
     private static String reason(IOException e) {
@@ -80,8 +83,8 @@ public final class ConfigLoader {
         return e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.getMessage();
     }
 
-    private static ConfigLoader forCurrentUser() {
-        return new ConfigLoader(Path.of(System.getProperty("user.home")), OsUser.current());
+    private static ConfigLoader forCurrentUser(Path configFile) {
+        return new ConfigLoader(Path.of(System.getProperty("user.home")), OsUser.current(), configFile);
     }
 
     @FunctionalInterface
@@ -130,11 +133,26 @@ public final class ConfigLoader {
                 p.optional("connect_timeout_secs", 10, v -> v.integer(1, HOUR_SECS)));
     }
 
-    private static Storage storage(ConfigObject s) throws ConfigException {
+    private Storage storage(ConfigObject s) throws ConfigException {
         ConfigObject keep = s.optionalObject("keep");
         return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath(),
                 new Keep(keep.optional("count", Keep.DEFAULT_COUNT, v -> v.integer(2, 10_000_000)),
-                        keep.optional("days", null, v -> v.integer(1, 36_500))));
+                        keep.optional("days", null, v -> v.integer(1, 36_500))),
+                signing(s));
+    }
+
+    /**
+     * Without storage.signing_key the key pair lives beside the config file ({@link Signing#defaultPrivateKey});
+     * verify_key defaults to the signing key's .pub file.
+     */
+    private Signing signing(ConfigObject s) throws ConfigException {
+        Path defaultKey = configFile == null ? null : Signing.defaultPrivateKey(configFile);
+        Path privateKey = s.optional("signing_key", null, ConfigValue::absolutePath);
+        Path signingKey = privateKey != null ? privateKey : defaultKey;
+        Path publicKey = s.optional("verify_key", signingKey == null ? null : ManifestKeys.publicOf(signingKey),
+                ConfigValue::absolutePath);
+        return new Signing(signingKey, publicKey, s.optional("allow_unsigned", false, ConfigValue::bool),
+                privateKey == null);
     }
 
     private static Archive archive(ConfigObject a) throws ConfigException {

@@ -11,6 +11,7 @@ import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.ManifestTrust;
 import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.SegmentPoint;
 import io.whpg.drsync.state.StateStore;
@@ -306,15 +307,19 @@ public final class ConsumeCycle implements AutoCloseable {
                 selection = TargetSelector.requested(manifests.read(requested.get()), current, floors,
                         config.behavior().maxReplayBytes());
             } catch (ManifestException e) {
-                throw new CycleFailure(MANIFEST_INVALID, e.getMessage());
+                throw new CycleFailure(e.status(), e.getMessage());
             }
         } else {
             List<Manifest> valid = new ArrayList<>();
+            Optional<ManifestStore.Entry> unproven = Optional.empty();
             try {
                 for (ManifestStore.Entry entry : manifests.readNewestFirst()) {
                     if (entry.manifest().isEmpty()) {
                         skippedManifests.add(entry.problem());
                         LOG.warn("manifest skipped: {}", entry.problem());
+                        if (unproven.isEmpty() && ManifestTrust.refusesNewer(entry, current)) {
+                            unproven = Optional.of(entry);
+                        }
                         continue;
                     }
                     Manifest m = entry.manifest().get();
@@ -328,6 +333,9 @@ public final class ConsumeCycle implements AutoCloseable {
                 throw new CycleFailure(MANIFEST_INVALID, "cannot list manifests: " + e.getMessage());
             }
             selection = TargetSelector.newest(valid, current, floors, config.behavior().maxReplayBytes());
+            if (Selection.NOTHING_NEW.equals(selection.status()) && unproven.isPresent()) {
+                throw new CycleFailure(unproven.get().status(), unproven.get().problem());
+            }
         }
         lap("select");
         if (!selection.proceeds() && !Selection.NOTHING_NEW.equals(selection.status())) {

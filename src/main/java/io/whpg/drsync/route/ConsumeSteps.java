@@ -10,6 +10,8 @@ import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.exec.HostShell;
 import io.whpg.drsync.primary.FailureText;
 import io.whpg.drsync.state.ManifestStore;
+import io.whpg.drsync.state.ManifestTrust;
+import io.whpg.drsync.state.SigningKeys;
 import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
@@ -34,7 +36,6 @@ public final class ConsumeSteps {
     private final Function<DrHost, HostShell> shellOpener;
     private final WalArchive archive;
     private final Clock clock;
-    private final ManifestStore manifests;
     private final StateStore state;
     private final ReceiptStore receipts;
 
@@ -43,7 +44,6 @@ public final class ConsumeSteps {
         this.shellOpener = shellOpener;
         this.archive = archive;
         this.clock = clock;
-        this.manifests = new ManifestStore(config.storage().manifestDir(), config.storage().latestPath());
         this.state = new StateStore(config.dr().stateDir());
         this.receipts = new ReceiptStore(config.dr().receiptsDir());
     }
@@ -116,8 +116,19 @@ public final class ConsumeSteps {
         cycle(e).checkSettled(replies(e));
     }
 
+    /**
+     * The public key is read every cycle (a .pub copied there later needs no restart); without one, and unless
+     * unsigned manifests are allowed, the cycle fails naming the fixes. Allowing them is warned every cycle.
+     */
     public void select(Exchange e) {
-        cycle(e).select(manifests);
+        ManifestTrust trust;
+        try {
+            trust = SigningKeys.consumerTrust(config.storage().signing());
+        } catch (IOException x) {
+            throw new CycleFailure(SigningKeys.VERIFY_KEY_UNUSABLE, x.getMessage());
+        }
+        SigningKeys.unsignedWarning(trust).ifPresent(LOG::warn);
+        cycle(e).select(new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(), null, trust));
     }
 
     public boolean hasWork(Exchange e) {

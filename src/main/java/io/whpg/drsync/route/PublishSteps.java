@@ -16,8 +16,10 @@ import io.whpg.drsync.pg.TimelineHistory;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.RestorePointName;
+import io.whpg.drsync.state.SigningKeys;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +42,7 @@ public final class PublishSteps {
     public static final String NAME_HEADER = "WhpgRestorePoint";
     public static final String LSN_HEADER = "WhpgLsn";
     public static final String DEADLINE = "whpgArchiveDeadline";
+    static final String SIGNED_STORE = "whpgSignedManifests";
     private static final long ARCHIVE_POLL_MILLIS = 100;
     private static final Logger LOG = LoggerFactory.getLogger(PublishSteps.class);
 
@@ -53,6 +56,11 @@ public final class PublishSteps {
         this.archive = archive;
         this.clock = clock;
         this.manifests = new ManifestStore(config.storage().manifestDir(), config.storage().latestPath());
+    }
+
+    /** This cycle's store, writing with the signing key read at its start. */
+    private static ManifestStore signed(Exchange e) {
+        return e.getProperty(SIGNED_STORE, ManifestStore.class);
     }
 
     static PublishCycle cycle(Exchange e) {
@@ -87,6 +95,14 @@ public final class PublishSteps {
      * publishers never make two restore points of one name).
      */
     public void begin(Exchange e) throws IOException {
+        PrivateKey key;
+        try {
+            key = SigningKeys.publisherKey(config.storage().signing());
+        } catch (IOException x) {
+            throw new CycleFailure(SigningKeys.SIGNING_KEY_UNUSABLE, x.getMessage());
+        }
+        e.setProperty(SIGNED_STORE, new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(),
+                key, null));
         Instant now = clock.instant();
         String name = RestorePointName.forInstant(config.behavior().restorePointPrefix(), now);
         if (!manifests.reserve(name)) {
@@ -172,9 +188,10 @@ public final class PublishSteps {
     public void publishNotReady(Exchange e) throws IOException {
         PublishCycle c = cycle(e);
         Manifest m = c.manifest(false, clock.instant());
-        manifests.write(m);
+        ManifestStore signed = signed(e);
+        signed.write(m);
         manifests.release(m.restorePoint());
-        manifests.writeLatest(m);
+        signed.writeLatest(m);
         e.setProperty(DEADLINE, clock.instant().plus(Duration.ofSeconds(config.behavior().publisherWaitArchiveSecs())));
     }
 
@@ -231,8 +248,8 @@ public final class PublishSteps {
         PublishCycle c = cycle(e);
         List<String> pending = c.notYetArchived();
         Manifest m = c.manifest(pending.isEmpty(), clock.instant());
-        manifests.write(m);
-        manifests.writeLatest(m);
+        signed(e).write(m);
+        signed(e).writeLatest(m);
         if (pending.isEmpty()) {
             LOG.info("published {} READY", m.restorePoint());
             e.getIn().setBody(new CycleOutcome("ready", m.restorePoint() + " READY", true, manifests.pathOf(m.restorePoint())));

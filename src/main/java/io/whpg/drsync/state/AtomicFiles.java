@@ -45,7 +45,7 @@ public final class AtomicFiles {
     }
 
     /** One line: the OS reason ("No space left on device"), without a temp file's name. */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
         if (r == null || r.isBlank()) {
             r = e.getClass().getSimpleName();

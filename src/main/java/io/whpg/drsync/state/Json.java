@@ -60,12 +60,20 @@ public final class Json {
         }
     }
 
-    /** sha256 of the compact JSON with keys sorted at every level: independent of key order and layout. */
+    /** sha256 of {@link #canonical}: independent of key order and layout. */
     public static String digest(JsonNode node) {
         try {
-            byte[] canonical = COMPACT.writeValueAsString(sorted(node)).getBytes(StandardCharsets.UTF_8);
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical(node)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The compact UTF-8 JSON with keys sorted at every level: what digests and signatures cover. */
+    public static byte[] canonical(JsonNode node) {
+        try {
+            return COMPACT.writeValueAsString(sorted(node)).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

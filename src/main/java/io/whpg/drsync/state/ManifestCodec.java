@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.pg.WalFile;
+import java.security.PrivateKey;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -22,6 +23,14 @@ public final class ManifestCodec {
     }
 
     public static String write(Manifest m) {
+        return write(m, null);
+    }
+
+    /**
+     * With {@code key}, the manifest also carries {@code signature}: Ed25519 over the same canonical bytes the
+     * digest covers (every field but digest and signature).
+     */
+    public static String write(Manifest m, PrivateKey key) {
         ObjectNode root = Json.object();
         root.put("restore_point", m.restorePoint());
         root.put("created_at_utc", m.createdAtUtc().toString());
@@ -39,12 +48,26 @@ public final class ManifestCodec {
             n.put("port", s.port());
         }
         root.set("evidence", m.evidence() == null ? Json.object() : m.evidence());
-        root.put("digest", Json.digest(root));
-        return Json.pretty(root);
+        return Json.pretty(seal(root, key));
     }
 
     /** Parses and validates; {@code source} (usually the file name) starts every error message. */
     public static Manifest read(String json, String source) throws ManifestException {
+        return read(json, source, null);
+    }
+
+    /** Adds digest and, with {@code key}, signature to {@code root} (a manifest or LATEST.json). */
+    static ObjectNode seal(ObjectNode root, PrivateKey key) {
+        byte[] canonical = Json.canonical(root);
+        root.put("digest", Json.digest(root));
+        if (key != null) {
+            root.put("signature", ManifestKeys.sign(key, canonical));
+        }
+        return root;
+    }
+
+    /** As {@link #read(String, String)}, and with {@code trust} the signature is checked too (after the digest). */
+    public static Manifest read(String json, String source, ManifestTrust trust) throws ManifestException {
         JsonNode root;
         try {
             root = Json.readStrict(json);
@@ -60,6 +83,7 @@ public final class ManifestCodec {
         }
         ObjectNode obj = (ObjectNode) root.deepCopy();
         JsonNode digest = obj.remove("digest");
+        JsonNode signature = obj.remove("signature");
         if (digest == null || digest.isNull()) {
             throw new ManifestException(source + ": digest: required");
         }
@@ -70,6 +94,9 @@ public final class ManifestCodec {
         if (!actual.equals(digest.asText())) {
             throw new ManifestException(source + ": digest: content does not match " + digest.asText()
                     + " (torn or edited file)");
+        }
+        if (trust != null) {
+            trust.check(source, Json.canonical(obj), signature);
         }
         String name;
         try {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +28,23 @@ public final class ManifestStore {
     private static final Pattern STAMPED = Pattern.compile("([0-9]{8}_[0-9]{6})\\.json$");
     private final Path dir;
     private final Path latestPath;
+    private final PrivateKey signingKey;
+    private final ManifestTrust trust;
 
+    /** A store whose writes are unsigned and whose reads do not check signatures (status, metrics, retention). */
     public ManifestStore(Path dir, Path latestPath) {
+        this(dir, latestPath, null, null);
+    }
+
+    /**
+     * With {@code signingKey} (the publisher) manifests and LATEST.json are written signed; with {@code trust}
+     * (the consumer) every read checks the signature, and a manifest failing it is invalid.
+     */
+    public ManifestStore(Path dir, Path latestPath, PrivateKey signingKey, ManifestTrust trust) {
         this.dir = dir;
         this.latestPath = latestPath;
+        this.signingKey = signingKey;
+        this.trust = trust;
     }
 
     public Path pathOf(String restorePoint) {
@@ -72,7 +86,7 @@ public final class ManifestStore {
     }
 
     public void write(Manifest m) throws IOException {
-        AtomicFiles.write(pathOf(m.restorePoint()), ManifestCodec.write(m));
+        AtomicFiles.write(pathOf(m.restorePoint()), ManifestCodec.write(m, signingKey));
     }
 
     /** LATEST.json names the newest manifest; written only after that manifest itself is on disk. */
@@ -82,6 +96,9 @@ public final class ManifestStore {
         latest.put("ready", m.ready());
         latest.put("created_at_utc", m.createdAtUtc().toString());
         latest.put("manifest", pathOf(m.restorePoint()).toString());
+        if (signingKey != null) {
+            latest.put("signature", ManifestKeys.sign(signingKey, Json.canonical(latest)));
+        }
         AtomicFiles.write(latestPath, Json.pretty(latest));
     }
 
@@ -90,7 +107,7 @@ public final class ManifestStore {
         if (!Files.exists(p)) {
             throw new ManifestException(p + ": no manifest for restore point \"" + restorePoint + "\"");
         }
-        return readFile(p);
+        return readFile(p, trust);
     }
 
     /**
@@ -98,9 +115,14 @@ public final class ManifestStore {
      * before any open, so a FIFO can never block the reader), and at most {@link #MAX_BYTES} are read.
      */
     public static Manifest readFile(Path p) throws ManifestException {
+        return readFile(p, null);
+    }
+
+    /** As {@link #readFile(Path)}, the signature checked with {@code trust} when not null. */
+    public static Manifest readFile(Path p, ManifestTrust trust) throws ManifestException {
         String shown = RestorePointName.printable(p.toString());
         try {
-            Manifest m = ManifestCodec.read(RegularFiles.read(p, MAX_BYTES), shown);
+            Manifest m = ManifestCodec.read(RegularFiles.read(p, MAX_BYTES), shown, trust);
             if (!p.getFileName().toString().equals(m.restorePoint() + ".json")) {
                 throw new ManifestException(shown + ": restore_point: \"" + m.restorePoint()
                         + "\" does not match the file name");
@@ -111,8 +133,8 @@ public final class ManifestStore {
         }
     }
 
-    /** A manifest file and what reading it gave: the manifest, or the one-line problem. */
-    public record Entry(Path path, Optional<Manifest> manifest, String problem) {
+    /** A manifest file and what reading it gave: the manifest, or the one-line problem and its status. */
+    public record Entry(Path path, Optional<Manifest> manifest, String problem, String status) {
     }
 
     /**
@@ -126,9 +148,9 @@ public final class ManifestStore {
         List<Entry> valid = new ArrayList<>();
         for (Path p : files()) {
             try {
-                valid.add(new Entry(p, Optional.of(readFile(p)), null));
+                valid.add(new Entry(p, Optional.of(readFile(p, trust)), null, null));
             } catch (ManifestException e) {
-                invalid.add(new Entry(p, Optional.empty(), e.getMessage()));
+                invalid.add(new Entry(p, Optional.empty(), e.getMessage(), e.status()));
             }
         }
         invalid.sort(Comparator.comparing(ManifestStore::stampOf).thenComparing(e -> e.path().getFileName().toString())
@@ -206,6 +228,15 @@ public final class ManifestStore {
         }
         if (!(n instanceof ObjectNode o)) {
             throw new IOException(latestPath + ": expected a JSON object (torn or edited file)");
+        }
+        if (trust != null) {
+            ObjectNode signed = o.deepCopy();
+            JsonNode signature = signed.remove("signature");
+            try {
+                trust.check(latestPath.toString(), Json.canonical(signed), signature);
+            } catch (ManifestException e) {
+                throw new IOException(e.getMessage());
+            }
         }
         return Optional.of(o);
     }

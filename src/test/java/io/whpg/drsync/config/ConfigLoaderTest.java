@@ -29,7 +29,9 @@ class ConfigLoaderTest {
 
         assertEquals(new Primary("whpg-coordinator", 5432, "postgres", "gpadmin", "-c gp_role=utility", null, 10),
                 config.primary());
-        assertEquals(new Storage(Path.of("/data/archive/dr_sync/manifests"), Path.of("/data/archive/dr_sync/LATEST.json")),
+        Path key = EXAMPLE.toAbsolutePath().normalize().resolveSibling("dr_sync_keys").resolve("publisher.ed25519");
+        assertEquals(new Storage(Path.of("/data/archive/dr_sync/manifests"), Path.of("/data/archive/dr_sync/LATEST.json"),
+                new Keep(500, null), new Signing(key, key.resolveSibling("publisher.ed25519.pub"), false, true)),
                 config.storage());
         assertEquals(new Archive(Path.of("/data/archive/wal"), "%c", "direct:archive-local"), config.archive());
         assertEquals(new Dr(Path.of("/usr/local/greenplum-db"), "/usr/local/greenplum-db/bin",
@@ -147,6 +149,27 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/data/archive/wal/-1"), flat.dirFor(-1));
         assertEquals(Path.of("/data/archive/wal/0"), flat.dirFor(0));
         assertEquals(Path.of("/wal/seg12/pg_wal"), nested.dirFor(12));
+    }
+
+    @Test
+    void signingKeysDefaultBesideTheConfigFileAndCanBeSet() throws Exception {
+        Path file = home.resolve("site.json");
+        ObjectNode json = example();
+        Files.writeString(file, json.toString());
+        Path dflt = home.resolve("dr_sync_keys").resolve("publisher.ed25519");
+        assertEquals(new Signing(dflt, home.resolve("dr_sync_keys").resolve("publisher.ed25519.pub"), false, true),
+                ConfigLoader.load(file).storage().signing());
+
+        json.withObjectProperty("storage").put("signing_key", "/etc/whpg/sign.key");
+        Files.writeString(file, json.toString());
+        assertEquals(new Signing(Path.of("/etc/whpg/sign.key"), Path.of("/etc/whpg/sign.key.pub"), false, false),
+                ConfigLoader.load(file).storage().signing(), "verify_key defaults to the signing key's .pub");
+
+        json.withObjectProperty("storage").put("verify_key", "/etc/whpg/publisher.pub").put("allow_unsigned", true);
+        Files.writeString(file, json.toString());
+        assertEquals(new Signing(Path.of("/etc/whpg/sign.key"), Path.of("/etc/whpg/publisher.pub"), true, false),
+                ConfigLoader.load(file).storage().signing());
+        assertTrue(ConfigLoader.load(file).warnings().isEmpty(), "the key settings are known keys");
     }
 
     @Test

@@ -346,8 +346,9 @@ class GuardsIT {
                         p.host(), p.port())).toList();
         Path file = cfg.storage().manifestDir().resolve(point + ".json");
         String original = Files.readString(file);
-        AtomicFiles.write(file, io.whpg.drsync.state.ManifestCodec.write(new Manifest(point, real.createdAtUtc(), true,
-                real.walSegmentSize(), moved, real.evidence())));
+        // signed with the publisher's key: the RESTORE_POINT record check holds even for a correctly signed manifest
+        ItSupport.writeSigned(cfg, new Manifest(point, real.createdAtUtc(), true, real.walSegmentSize(), moved,
+                real.evidence()));
         try {
             Snapshot before = Snapshot.of(sandbox, cfg);
             ItSupport.Run r = dr(config, List.of());
@@ -407,8 +408,8 @@ class GuardsIT {
                         WalFile.containing(io.whpg.drsync.pg.Lsn.parse("FFFFFFFF/FF000000"), p.timeline(),
                                 latest.walSegmentSize()).name(), p.systemIdentifier(), p.host(), p.port())).toList();
         Path file = cfg.storage().manifestDir().resolve(name + ".json");
-        AtomicFiles.write(file, io.whpg.drsync.state.ManifestCodec.write(new Manifest(name, java.time.Instant.now(), true,
-                latest.walSegmentSize(), points, latest.evidence())));
+        ItSupport.writeSigned(cfg, new Manifest(name, java.time.Instant.now(), true, latest.walSegmentSize(), points,
+                latest.evidence()));
         try {
             Snapshot before = Snapshot.of(sandbox, cfg);
             long t0 = System.nanoTime();

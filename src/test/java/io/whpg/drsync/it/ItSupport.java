@@ -12,6 +12,9 @@ import io.whpg.drsync.sandbox.Sandbox;
 import io.whpg.drsync.sandbox.SandboxInstance;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Json;
+import io.whpg.drsync.state.Manifest;
+import io.whpg.drsync.state.ManifestCodec;
+import io.whpg.drsync.state.SigningKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -106,6 +109,13 @@ final class ItSupport {
         Path copy = config.resolveSibling("dr_sync_config." + label + ".json");
         AtomicFiles.write(copy, Json.pretty(root));
         return copy;
+    }
+
+    /** Writes {@code m} as the publisher does: signed with the config's signing key (the default one beside it). */
+    static Path writeSigned(DrSyncConfig cfg, Manifest m) throws IOException {
+        Path file = cfg.storage().manifestDir().resolve(m.restorePoint() + ".json");
+        AtomicFiles.write(file, ManifestCodec.write(m, SigningKeys.publisherKey(cfg.storage().signing())));
+        return file;
     }
 
     static int freePort() throws IOException {

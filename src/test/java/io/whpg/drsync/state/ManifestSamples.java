@@ -37,10 +37,17 @@ public final class ManifestSamples {
         return manifest("sync_point_20260201_181406", true, point(-1, "0/3016120", 1), point(0, "0/49FD4F8", 1));
     }
 
-    /** Re-computes the digest after an edit, as if the publisher had written the edited content. */
+    /**
+     * Re-computes the digest after an edit, as if the publisher had written the edited content; a signature
+     * stays as it was (so it no longer matches: what a forger without the key can do).
+     */
     public static String resign(ObjectNode root) {
         root.remove("digest");
+        com.fasterxml.jackson.databind.JsonNode signature = root.remove("signature");
         root.put("digest", Json.digest(root));
+        if (signature != null) {
+            root.set("signature", signature);
+        }
         return Json.pretty(root);
     }
 }
