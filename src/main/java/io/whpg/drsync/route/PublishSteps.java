@@ -223,7 +223,7 @@ public final class PublishSteps {
                     return;
                 }
             } catch (ManifestException skipped) {
-                LOG.warn("previous manifest {} skipped: {}", p, skipped.getMessage());
+                LOG.warn("previous manifest skipped: {}", skipped.getMessage());
             }
         }
     }

@@ -40,7 +40,8 @@ public final class AtomicFiles {
         try {
             replace(target, content);
         } catch (IOException e) {
-            throw new IOException(target + ": cannot write: " + reason(e), e);
+            // no cause chained: whoever reports the deepest message of a chain gets this line, with the file's name
+            throw new IOException(target + ": cannot write: " + reason(e));
         }
     }
 
@@ -84,6 +85,14 @@ public final class AtomicFiles {
      * the name was taken, leaving the existing file untouched.
      */
     public static boolean create(Path target, byte[] content) throws IOException {
+        try {
+            return link(target, content);
+        } catch (IOException e) {
+            throw new IOException(target + ": cannot create: " + reason(e));
+        }
+    }
+
+    private static boolean link(Path target, byte[] content) throws IOException {
         Path dir = directoryOf(target);
         Path tmp = tempBeside(target);
         try {

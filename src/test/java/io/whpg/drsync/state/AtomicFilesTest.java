@@ -40,6 +40,7 @@ class AtomicFilesTest {
         Files.createSymbolicLink(target, outside);
         IOException e = assertThrows(IOException.class, () -> new StateStore(dir).advance("rp1"));
         assertEquals(target + ": cannot write: it is a symbolic link; refusing to write through or replace it", e.getMessage());
+        assertEquals(e.getMessage(), io.whpg.drsync.primary.FailureText.rootCause(e), "the deepest message names the file");
         assertArrayEquals(before, Files.readAllBytes(outside));
         assertTrue(Files.isSymbolicLink(target));
         assertEquals(List.of("current_restore_point.txt"), names(dir));
@@ -68,6 +69,7 @@ class AtomicFilesTest {
             AtomicFiles.write(target, "old\n");
             IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[200 * 1024]));
             assertEquals(target + ": cannot write: No space left on device", e.getMessage());
+            assertEquals(e.getMessage(), io.whpg.drsync.primary.FailureText.rootCause(e));
             assertEquals("old\n", Files.readString(target));
             assertEquals(List.of("LATEST.json"), names(mount));
         } finally {
