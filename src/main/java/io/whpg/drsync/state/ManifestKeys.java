@@ -59,8 +59,10 @@ public final class ManifestKeys {
             throw new IOException(dir + " is a symlink or not a directory");
         }
         Path pub = publicOf(privateKey);
-        if (Files.exists(pub, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(pub.toString());
+        for (Path p : new Path[] {privateKey, pub}) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(p.toString());
+            }
         }
         createExclusive(privateKey, pem(PRIVATE, pair.getPrivate().getEncoded()), "rw-------");
         try {
