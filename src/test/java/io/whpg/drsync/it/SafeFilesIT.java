@@ -260,9 +260,8 @@ class SafeFilesIT {
                 cfg.storage().manifestDir().resolve(state.current().orElseThrow() + ".json"));
         Instant ahead = Instant.now().plus(366, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
         String futureName = io.whpg.drsync.state.RestorePointName.forInstant("sync_point_", ahead);
-        Path futureFile = cfg.storage().manifestDir().resolve(futureName + ".json");
-        AtomicFiles.write(futureFile, ManifestCodec.write(new Manifest(futureName, ahead, true, current.walSegmentSize(),
-                current.segments(), current.evidence())));
+        Path futureFile = ItSupport.writeSigned(cfg, new Manifest(futureName, ahead, true, current.walSegmentSize(),
+                current.segments(), current.evidence()));
         state.advance(futureName);
         try {
             String point = publish("after-the-future");
@@ -276,6 +275,56 @@ class SafeFilesIT {
         } finally {
             Files.delete(futureFile);
         }
+    }
+
+    /**
+     * Signatures on the sandbox: the newest point rewritten unsigned with a valid digest (a forgery by anyone who can
+     * write the store), then signed by another key, fails the cycle with nothing changed but a receipt, with or without
+     * --target (exit 1); with storage.allow_unsigned the unsigned one is applied.
+     */
+    @Test
+    @Order(7)
+    void unsignedAndForeignSignedManifestsAreRefusedUnlessUnsignedIsAllowed() throws Exception {
+        StateStore state = new StateStore(cfg.dr().stateDir());
+        String current = state.current().orElseThrow();
+        String point = publish("signatures");
+        Path file = cfg.storage().manifestDir().resolve(point + ".json");
+        String original = Files.readString(file);
+        Manifest m = io.whpg.drsync.state.ManifestStore.readFile(file);
+        Path otherKey = Files.createTempDirectory(Path.of("/tmp"), "harden-files-key").resolve("other.ed25519");
+        io.whpg.drsync.state.ManifestKeys.create(otherKey);
+        List<List<String>> cases = List.of(
+                List.of(ManifestCodec.write(m), "manifest_unsigned", ": signature: missing (unsigned; only accepted with "
+                        + "storage.allow_unsigned: true)"),
+                List.of(ManifestCodec.write(m, io.whpg.drsync.state.ManifestKeys.readPrivate(otherKey)),
+                        "manifest_signature_invalid", " (forged, edited, or signed by another publisher's key)"));
+        try {
+            for (List<String> c : cases) {
+                AtomicFiles.write(file, c.get(0));
+                Snapshot before = Snapshot.of(sandbox, cfg);
+                ItSupport.Run r = dr();
+                assertEquals(1, r.exitCode(), r.output());
+                assertTrue(r.out().startsWith("FAILED " + c.get(1) + ": " + file + ": signature: "), r.output());
+                assertTrue(r.out().lines().findFirst().orElseThrow().endsWith(c.get(2)), r.output());
+                List<String> changes = before.changesUntil(Snapshot.of(sandbox, cfg));
+                assertEquals(1, changes.size(), changes.toString());
+                assertTrue(changes.get(0).endsWith("." + c.get(1) + ".receipt.json"), changes.toString());
+                assertEquals(Optional.of(current), state.current());
+                ItSupport.Run named = ItSupport.cli("dr", "run", "--once", "--target", point, "--config", config.toString());
+                assertEquals(1, named.exitCode(), named.output());
+                assertTrue(named.out().startsWith("FAILED " + c.get(1) + ": " + file + ": signature: "), named.output());
+                assertEquals(Optional.of(current), state.current());
+            }
+            AtomicFiles.write(file, ManifestCodec.write(m));
+            Path lax = ItSupport.edited(config, "allow-unsigned", root -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                    root.path("storage")).put("allow_unsigned", true));
+            ItSupport.Run r = ItSupport.cli("dr", "run", "--once", "--config", lax.toString());
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.out().startsWith("advanced to " + point), r.output());
+        } finally {
+            AtomicFiles.write(file, original);
+        }
+        assertEquals(Optional.of(point), state.current());
     }
 
     private static String manifestLine(ToolProcess p) {
