@@ -50,7 +50,7 @@ class DoctorIT {
         for (String check : List.of("PASS config", "PASS primary reachable", "PASS gp_create_restore_point", "PASS WAL switch",
                 "PASS utility mode seg 1", "PASS archiving seg 0", "PASS archiver seg -1", "PASS archive backend",
                 "PASS pg_controldata seg 1", "PASS data dir seg 0", "PASS standby.signal seg -1", "PASS restore_command seg 1",
-                "PASS archive_mode seg 0", "PASS free disk receipts_dir")) {
+                "PASS archive_mode seg 0", "PASS free disk receipts_dir", "PASS signing key", "PASS manifest signatures")) {
             assertTrue(p.stdout().contains(check), check + " in:\n" + p.stdout());
         }
         ToolProcess alias = ToolProcess.run(Duration.ofSeconds(120), "check", "--role", "dr", "--config", config.toString());

@@ -24,11 +24,13 @@ public final class Doctor {
         archive(cfg, out);
         if (role != Role.dr) {
             PrimaryChecks.run(cfg, out);
+            KeyChecks.signing(cfg.storage().signing(), out);
             out.add(Disk.free("manifest_dir", cfg.storage().manifestDir()));
             out.add(Disk.free("archive_dir", cfg.archive().archiveDir()));
         }
         if (role != Role.primary) {
             DrChecks.run(cfg, out);
+            KeyChecks.verifying(cfg.storage().signing(), out);
             out.add(Disk.free("state_dir", cfg.dr().stateDir()));
             out.add(Disk.free("receipts_dir", cfg.dr().receiptsDir()));
         }
