@@ -1,7 +1,6 @@
 package io.whpg.drsync.archive;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +31,9 @@ public final class LocalDirectoryArchive implements WalArchive {
             s.forEach(p -> names.add(p.getFileName().toString()));
             return names;
         } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("archive directory of segment " + gpSegmentId + " does not exist: " + dir, e);
+            throw new ArchiveException("archive directory of segment " + gpSegmentId + " does not exist: " + dir, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list archive directory " + dir + ": " + e.getMessage(), e);
+            throw new ArchiveException("cannot list archive directory " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -44,7 +43,7 @@ public final class LocalDirectoryArchive implements WalArchive {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read archive file " + p + ": " + e.getMessage(), e);
+            throw new ArchiveException("cannot read archive file " + p + ": " + e.getMessage(), e);
         }
     }
 
@@ -54,7 +53,7 @@ public final class LocalDirectoryArchive implements WalArchive {
         Path p = file(gpSegmentId, fileName);
         try {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new UncheckedIOException("archive file " + p + " is missing or not a regular file",
+                throw new ArchiveException("archive file " + p + " is missing or not a regular file",
                         new java.io.FileNotFoundException(p.toString()));
             }
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -65,7 +64,7 @@ public final class LocalDirectoryArchive implements WalArchive {
                 return Arrays.copyOf(b.array(), b.position());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read archive file " + p + ": " + e.getMessage(), e);
+            throw new ArchiveException("cannot read archive file " + p + ": " + e.getMessage(), e);
         }
     }
 

@@ -35,6 +35,21 @@ public final class FailureText {
         return message.strip().lines().findFirst().orElse("").strip();
     }
 
+    /**
+     * The message a user reads: the first one in the chain that is not Camel's own wrapper ("Exception occurred during
+     * execution on the exchange"), first line only; the root cause when every message is a wrapper's. Keeps a message
+     * that names the thing ("archive directory of segment -1 does not exist: DIR") over a bare root (just "DIR").
+     */
+    public static String userMessage(Throwable t) {
+        for (Throwable c = t; c != null; c = next(c)) {
+            if (!c.getClass().getName().startsWith("org.apache.camel.") && c.getMessage() != null
+                    && !c.getMessage().isBlank()) {
+                return c.getMessage().strip().lines().findFirst().orElse("").strip();
+            }
+        }
+        return rootCause(t);
+    }
+
     private static Throwable next(Throwable t) {
         Throwable c = t.getCause();
         return c == t ? null : c;

@@ -1,5 +1,6 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.archive.ArchiveException;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.dr.ConsumeCycle;
@@ -195,8 +196,10 @@ public final class ConsumeSteps {
         Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         // the cause is often wrapped by Camel ("Exception occurred during execution on the exchange"): ours, or the root
         CycleFailure ours = cause == null ? null : FailureText.find(cause, CycleFailure.class);
-        String status = ours != null ? ours.status() : "internal_error";
-        String detail = cause == null ? "unknown failure" : ours != null ? ours.getMessage() : FailureText.rootCause(cause);
+        String status = ours != null ? ours.status()
+                : cause != null && FailureText.find(cause, ArchiveException.class) != null ? ArchiveException.STATUS
+                : "internal_error";
+        String detail = cause == null ? "unknown failure" : ours != null ? ours.getMessage() : FailureText.userMessage(cause);
         ConsumeCycle c = cycle(e);
         if (c == null) {
             LOG.error("cycle failed before it began: {}", detail, cause);

@@ -327,6 +327,38 @@ class SafeFilesIT {
         assertEquals(Optional.of(point), state.current());
     }
 
+    /**
+     * Archive problems are named with their cause, never "internal_error: Exception occurred during execution on the
+     * exchange": the coordinator's archive directory missing, then a symlink loop in its place. Only a receipt changes.
+     */
+    @Test
+    @Order(8)
+    void archiveProblemsAreOneLineNamingTheDirectoryAndTheCause() throws Exception {
+        String point = publish("archive-gone");
+        Path dir = cfg.archive().archiveDir().resolve("-1");
+        Path aside = dir.resolveSibling("-1.aside");
+        Files.move(dir, aside);
+        try {
+            Snapshot before = Snapshot.of(sandbox, cfg);
+            ItSupport.Run r = dr();
+            assertEquals(1, r.exitCode(), r.output());
+            assertEquals("FAILED archive_unreadable: archive directory of segment -1 does not exist: " + dir,
+                    r.out().lines().findFirst().orElseThrow(), r.output());
+            List<String> changes = before.changesUntil(Snapshot.of(sandbox, cfg));
+            assertEquals(1, changes.size(), changes.toString());
+            Files.createSymbolicLink(dir, dir);
+            r = dr();
+            assertEquals(1, r.exitCode(), r.output());
+            assertEquals("FAILED archive_unreadable: cannot list archive directory " + dir + ": " + dir
+                    + ": Too many levels of symbolic links or unable to access attributes of symbolic link", r.out().lines().findFirst().orElseThrow(), r.output());
+            assertFalse(r.output().contains("Exception occurred"), r.output());
+        } finally {
+            Files.deleteIfExists(dir);
+            Files.move(aside, dir);
+        }
+        converge(point);
+    }
+
     private static String manifestLine(ToolProcess p) {
         return p.stdout().lines().filter(l -> l.startsWith("manifest: ")).map(l -> l.substring("manifest: ".length()))
                 .findFirst().orElse("");

@@ -59,4 +59,13 @@ class FailureTextTest {
         assertSame(ours, FailureText.find(e, CycleFailure.class));
         assertEquals(null, FailureText.find(new RuntimeException("x"), CycleFailure.class));
     }
+
+    @Test
+    void theUserMessageSkipsCamelsWrappersButKeepsTheMessageThatNamesTheThing() {
+        Exception wrapped = new org.apache.camel.CamelExecutionException("Exception occurred during execution on the exchange: "
+                + "Exchange[1]", null, new io.whpg.drsync.archive.ArchiveException(
+                        "archive directory of segment -1 does not exist: /a/-1", new java.nio.file.NoSuchFileException("/a/-1")));
+        assertEquals("archive directory of segment -1 does not exist: /a/-1", FailureText.userMessage(wrapped));
+        assertEquals("/a/-1", FailureText.rootCause(wrapped));
+    }
 }
