@@ -192,6 +192,53 @@ class RealGreenplumIT {
     }
 
     /**
+     * Issue 14 item 5 on real Greenplum: the lab's config names no key, yet every manifest was signed (the pair was
+     * created beside the config on the first publish) and verified. A forged manifest (segment 0 moved back to the
+     * previous point, digest recomputed) is refused as manifest_signature_invalid with nothing but its receipt changed.
+     */
+    @Test
+    @Order(5)
+    void aForgedManifestIsRefusedOnRealGreenplumThoughTheLabConfigNamesNoKey() throws Exception {
+        JsonNode storage = Json.MAPPER.readTree(config.toFile()).path("storage");
+        assertFalse(storage.has("signing_key") || storage.has("verify_key") || storage.has("allow_unsigned"), storage.toString());
+        assertTrue(Files.isRegularFile(config.resolveSibling("dr_sync_keys/publisher.ed25519.pub")));
+        String current = points.get(points.size() - 1);
+        io.whpg.drsync.pg.Lsn earlier = Evidence.manifests(cfg).read(current).segment(0).orElseThrow().restoreLsn();
+        write(ROUNDS + 1, "forged");
+        ItSupport.Run published = ItSupport.publish(config);
+        assertEquals(0, published.exitCode(), published.output());
+        String point = ItSupport.latestReady(cfg);
+        Path file = cfg.storage().manifestDir().resolve(point + ".json");
+        String original = Files.readString(file);
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(original);
+        for (JsonNode seg : root.path("segments")) {
+            if (seg.path("gp_segment_id").asInt() == 0) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) seg).put("restore_lsn", earlier.toString())
+                        .put("wal_file", io.whpg.drsync.pg.WalFile.containing(earlier, seg.path("timeline").asInt(),
+                                root.path("wal_segment_size").asLong()).name());
+            }
+        }
+        io.whpg.drsync.state.AtomicFiles.write(file, io.whpg.drsync.state.ManifestSamples.resign(root));
+        try {
+            Snapshot before = Snapshot.of(cfg, drDataDirs());
+            ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+            assertEquals(1, dr.exitCode(), dr.output());
+            assertTrue(dr.out().startsWith("FAILED manifest_signature_invalid: " + file + ": signature: does not verify with "
+                    + "the public key " + config.resolveSibling("dr_sync_keys/publisher.ed25519.pub")), dr.output());
+            List<String> changed = before.changesUntil(Snapshot.of(cfg, drDataDirs())).stream()
+                    .filter(c -> !c.startsWith("created " + cfg.dr().receiptsDir())).toList();
+            assertEquals(List.of(), changed, "a refused forgery changes nothing but its receipt");
+            assertEquals(current, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+        } finally {
+            io.whpg.drsync.state.AtomicFiles.write(file, original);
+        }
+        ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+        assertEquals(0, dr.exitCode(), dr.output());
+        assertEquals(point, new StateStore(cfg.dr().stateDir()).current().orElseThrow());
+    }
+
+    /**
      * Starts a fresh copy by hand towards its own backup's start: it FATALs ("requested recovery stop point is before
      * consistent recovery point") and is left "in archive recovery" with backup_label renamed and pg_control's backup
      * start set. Returns the floor source expected for it.
