@@ -84,7 +84,7 @@ public final class ReceiptStore {
         try {
             return Instant.parse(receipt.path("checked_at_utc").asText());
         } catch (DateTimeParseException e) {
-            return Instant.MIN;
+            return Instant.MAX; // a damaged or planted receipt is listed first: the limit never hides it
         }
     }
 }

@@ -12,7 +12,6 @@ import io.whpg.drsync.sandbox.SandboxFixture;
 import io.whpg.drsync.sandbox.SandboxOptions;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Manifest;
-import io.whpg.drsync.state.ManifestCodec;
 import io.whpg.drsync.state.StateStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Issue 14 on a real sandbox, tool run as root: files written where another user owns the directory
  * (planted symlinks), a full receipts file system (a real tmpfs), a state write that fails after every
- * instance was verified, two publishers at once, and a point stamped a year ahead.
+ * instance was verified, two publishers at once, a point stamped a year ahead, archive problems.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SafeFilesIT {
@@ -275,56 +274,6 @@ class SafeFilesIT {
         } finally {
             Files.delete(futureFile);
         }
-    }
-
-    /**
-     * Signatures on the sandbox: the newest point rewritten unsigned with a valid digest (a forgery by anyone who can
-     * write the store), then signed by another key, fails the cycle with nothing changed but a receipt, with or without
-     * --target (exit 1); with storage.allow_unsigned the unsigned one is applied.
-     */
-    @Test
-    @Order(7)
-    void unsignedAndForeignSignedManifestsAreRefusedUnlessUnsignedIsAllowed() throws Exception {
-        StateStore state = new StateStore(cfg.dr().stateDir());
-        String current = state.current().orElseThrow();
-        String point = publish("signatures");
-        Path file = cfg.storage().manifestDir().resolve(point + ".json");
-        String original = Files.readString(file);
-        Manifest m = io.whpg.drsync.state.ManifestStore.readFile(file);
-        Path otherKey = Files.createTempDirectory(Path.of("/tmp"), "harden-files-key").resolve("other.ed25519");
-        io.whpg.drsync.state.ManifestKeys.create(otherKey);
-        List<List<String>> cases = List.of(
-                List.of(ManifestCodec.write(m), "manifest_unsigned", ": signature: missing (unsigned; only accepted with "
-                        + "storage.allow_unsigned: true)"),
-                List.of(ManifestCodec.write(m, io.whpg.drsync.state.ManifestKeys.readPrivate(otherKey)),
-                        "manifest_signature_invalid", " (forged, edited, or signed by another publisher's key)"));
-        try {
-            for (List<String> c : cases) {
-                AtomicFiles.write(file, c.get(0));
-                Snapshot before = Snapshot.of(sandbox, cfg);
-                ItSupport.Run r = dr();
-                assertEquals(1, r.exitCode(), r.output());
-                assertTrue(r.out().startsWith("FAILED " + c.get(1) + ": " + file + ": signature: "), r.output());
-                assertTrue(r.out().lines().findFirst().orElseThrow().endsWith(c.get(2)), r.output());
-                List<String> changes = before.changesUntil(Snapshot.of(sandbox, cfg));
-                assertEquals(1, changes.size(), changes.toString());
-                assertTrue(changes.get(0).endsWith("." + c.get(1) + ".receipt.json"), changes.toString());
-                assertEquals(Optional.of(current), state.current());
-                ItSupport.Run named = ItSupport.cli("dr", "run", "--once", "--target", point, "--config", config.toString());
-                assertEquals(1, named.exitCode(), named.output());
-                assertTrue(named.out().startsWith("FAILED " + c.get(1) + ": " + file + ": signature: "), named.output());
-                assertEquals(Optional.of(current), state.current());
-            }
-            AtomicFiles.write(file, ManifestCodec.write(m));
-            Path lax = ItSupport.edited(config, "allow-unsigned", root -> ((com.fasterxml.jackson.databind.node.ObjectNode)
-                    root.path("storage")).put("allow_unsigned", true));
-            ItSupport.Run r = ItSupport.cli("dr", "run", "--once", "--config", lax.toString());
-            assertEquals(0, r.exitCode(), r.output());
-            assertTrue(r.out().startsWith("advanced to " + point), r.output());
-        } finally {
-            AtomicFiles.write(file, original);
-        }
-        assertEquals(Optional.of(point), state.current());
     }
 
     /**

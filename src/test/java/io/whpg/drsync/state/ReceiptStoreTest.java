@@ -126,6 +126,8 @@ class ReceiptStoreTest {
         List<ObjectNode> recent = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
                 java.time.Duration.ofSeconds(5), () -> store.recent(10));
         assertEquals(2, recent.size());
+        assertEquals(List.of("zz.receipt.json"), store.recent(1).stream().map(r -> r.path("file").asText()).toList(),
+                "a damaged receipt is listed first, never cut off by the limit");
         assertEquals("unreadable: not a regular file (a FIFO, socket or device)",
                 recent.stream().filter(r -> r.path("file").asText().equals("zz.receipt.json")).findFirst().orElseThrow()
                         .path("error").asText());
