@@ -3,6 +3,11 @@ package io.whpg.drsync.app;
 import io.whpg.drsync.archive.CamelWalArchive;
 import io.whpg.drsync.archive.LocalDirectoryArchive;
 import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.backend.Backends;
+import io.whpg.drsync.backend.ManifestSync;
+import io.whpg.drsync.backend.S3Store;
+import io.whpg.drsync.backend.StoreWalArchive;
+import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.ops.CycleWatch;
 import io.whpg.drsync.ops.LogContext;
@@ -51,6 +56,7 @@ public final class DrSyncRuntime implements AutoCloseable {
     private final DrSyncConfig config;
     private FileLockClusterService lock;
     private ReplayWatch replayWatch;
+    private final Backends.Built backend;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
@@ -73,7 +79,20 @@ public final class DrSyncRuntime implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         WalArchive archive = new CamelWalArchive(this::template, config.archive().listEndpoint());
-        main.configure().addRoutesBuilder(new ArchiveRoutes(new LocalDirectoryArchive(config.archive()::dirFor)));
+        main.configure().addRoutesBuilder(new ArchiveRoutes("archive-local", ArchiveRoutes.LOCAL_URI,
+                new LocalDirectoryArchive(config.archive()::dirFor)));
+        // archive.backend s3 / sftp: the store serves direct:archive-backend (WAL) and the manifests
+        backend = Backends.build(config, this::template, System::getenv).orElse(null);
+        if (backend != null) {
+            if (backend.s3Client() != null) {
+                main.bind(S3Store.CLIENT_BEAN, backend.s3Client());
+            }
+            if (config.storage().inArchiveBackend()) {
+                main.bind(ManifestSync.STORE_BEAN, backend.store());
+            }
+            main.configure().addRoutesBuilder(new ArchiveRoutes("archive-backend", ConfigLoader.BACKEND_ENDPOINT,
+                    new StoreWalArchive(backend.store(), seg -> config.archive().dirFor(seg).toString())));
+        }
         if (role == Role.PRIMARY) {
             main.bind("primary", PublishSteps.dataSource(config.primary(), config.primary().host(),
                     config.primary().port(), false));
@@ -94,7 +113,8 @@ public final class DrSyncRuntime implements AutoCloseable {
             // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
             replayWatch = new ReplayWatch(config, clock);
             main.bind("whpgReplayWatch", replayWatch);
-            Retention retention = new Retention(config, clock);
+            Retention retention = new Retention(config, clock, backend != null && config.storage().inArchiveBackend()
+                    ? new ManifestSync(backend.store(), config.storage())::removed : p -> { });
             main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.prune()));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon));
@@ -162,6 +182,16 @@ public final class DrSyncRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The archive's built-in backend answers (endpoint, bucket or directory, credentials): called before any cycle,
+     * so a wrong setting stops the tool (exit 2, one line naming it) before a restore point is made.
+     */
+    public void checkBackend() {
+        if (backend != null) {
+            Backends.check(config, backend.store());
+        }
+    }
+
     /** Runs the timer-driven daemon until SIGTERM or Ctrl-C. */
     public void runForever() throws Exception {
         main.run();
@@ -174,6 +204,9 @@ public final class DrSyncRuntime implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+        if (backend != null) {
+            backend.store().close();
+        }
         if (shells != null) {
             shells.close();
         }

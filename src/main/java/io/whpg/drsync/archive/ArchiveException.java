@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** The WAL archive cannot be listed or read (missing directory, symlink loop, unreadable file): one line naming it. */
-public final class ArchiveException extends UncheckedIOException {
+public class ArchiveException extends UncheckedIOException {
     public static final String STATUS = "archive_unreadable";
 
     public ArchiveException(String message, IOException cause) {

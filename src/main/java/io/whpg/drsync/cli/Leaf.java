@@ -81,6 +81,7 @@ abstract class Leaf implements Callable<Integer> {
         }
         shared.forEach(w -> LoggerFactory.getLogger(SharedDirs.class).warn("{} (set behavior.refuse_shared_dirs to refuse)", w));
         try (DrSyncRuntime rt = new DrSyncRuntime(cfg, role, !once, routesDir())) {
+            rt.checkBackend();
             if (observe.port != null) {
                 rt.observeOn(observe.host, observe.port);
             }

@@ -26,11 +26,16 @@ public final class ConfigLoader {
     static final String DEFAULT_UTILITY_OPTIONS = "-c gp_role=utility";
     static final String DEFAULT_LAYOUT = "%c";
     static final String DEFAULT_LIST_ENDPOINT = "direct:archive-local";
+    /** The route that serves a built-in s3 or sftp backend ({@code archive.backend}). */
+    public static final String BACKEND_ENDPOINT = "direct:archive-backend";
     static final String DEFAULT_RESTORE_POINT_PREFIX = "sync_point_";
 
     private static final int DAY_SECS = 86_400;
     private static final int HOUR_SECS = 3_600;
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern S3_REGION = Pattern.compile("[a-z0-9-]{2,40}");
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:_-]+(/[A-Za-z0-9._~/-]*)?");
     private static final Pattern ENDPOINT_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.+");
     // Restore point names end up in file names and SQL, and PostgreSQL caps them at 63 characters.
     private static final Pattern RESTORE_POINT_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
@@ -113,10 +118,16 @@ public final class ConfigLoader {
     private DrSyncConfig build(ObjectNode json) throws ConfigException {
         ConfigObject root = ConfigObject.root(json);
         Primary primary = primary(root.object("primary"));
-        Storage storage = storage(root.object("storage"));
-        Archive archive = archive(root.object("archive"));
+        ConfigObject storageObject = root.object("storage");
+        Storage storage = storage(storageObject);
+        ConfigObject archiveObject = root.object("archive");
         Dr dr = dr(root.object("dr"));
         Ssh ssh = ssh(root.optionalObject("ssh"));
+        Archive archive = archive(archiveObject, ssh);
+        if (storage.inArchiveBackend() && archive.backend().isPosix()) {
+            throw storageObject.get("backend").problem("\"archive\" needs archive.backend \"s3\" or \"sftp\" "
+                    + "(with the posix archive, manifest_dir is already a shared directory)");
+        }
         Behavior behavior = behavior(root.object("behavior"));
         return new DrSyncConfig(primary, storage, archive, dr, ssh, behavior, root.unknownKeyWarnings());
     }
@@ -138,7 +149,7 @@ public final class ConfigLoader {
         return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath(),
                 new Keep(keep.optional("count", Keep.DEFAULT_COUNT, v -> v.integer(2, 10_000_000)),
                         keep.optional("days", null, v -> v.integer(1, 36_500))),
-                signing(s));
+                signing(s), s.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, "archive")).equals("archive"));
     }
 
     /**
@@ -155,12 +166,39 @@ public final class ConfigLoader {
                 privateKey == null);
     }
 
-    private static Archive archive(ConfigObject a) throws ConfigException {
-        return new Archive(
-                a.get("archive_dir").absolutePath(),
-                a.optional("layout", DEFAULT_LAYOUT, ConfigLoader::layout),
-                a.optional("list_endpoint", DEFAULT_LIST_ENDPOINT,
-                        v -> v.matching(ENDPOINT_URI, "an endpoint URI with a scheme, e.g. \"direct:archive-local\"")));
+    private static Archive archive(ConfigObject a, Ssh ssh) throws ConfigException {
+        Path dir = a.get("archive_dir").absolutePath();
+        String layout = a.optional("layout", DEFAULT_LAYOUT, ConfigLoader::layout);
+        String kind = a.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, Backend.S3_KIND, Backend.SFTP_KIND));
+        Backend backend = switch (kind) {
+            case Backend.S3_KIND -> new Backend(kind, s3(a.object("s3")), null);
+            case Backend.SFTP_KIND -> new Backend(kind, null, sftp(a.object("sftp"), ssh));
+            default -> Backend.posix();
+        };
+        String endpoint = a.optional("list_endpoint", backend.isPosix() ? DEFAULT_LIST_ENDPOINT : BACKEND_ENDPOINT,
+                v -> v.matching(ENDPOINT_URI, "an endpoint URI with a scheme, e.g. \"direct:archive-local\""));
+        return new Archive(dir, layout, endpoint, backend);
+    }
+
+    private static Backend.S3 s3(ConfigObject s) throws ConfigException {
+        String accessEnv = s.optional("access_key_env", null, v -> v.matching(ENV_NAME, "an environment variable name"));
+        String secretEnv = s.optional("secret_key_env", null, v -> v.matching(ENV_NAME, "an environment variable name"));
+        if ((accessEnv == null) != (secretEnv == null)) {
+            throw s.get(accessEnv != null ? "access_key_env" : "secret_key_env")
+                    .problem("access_key_env and secret_key_env go together (or neither: the AWS default chain)");
+        }
+        return new Backend.S3(
+                s.get("bucket").matching(S3_BUCKET, "an S3 bucket name (3-63 of a-z, 0-9, '.', '-')"),
+                s.optional("region", "us-east-1", v -> v.matching(S3_REGION, "a region name, e.g. \"eu-west-1\"")),
+                s.optional("endpoint", null, v -> v.matching(HTTP_URL, "an http:// or https:// URL")),
+                s.optional("path_style", false, ConfigValue::bool), accessEnv, secretEnv);
+    }
+
+    private static Backend.Sftp sftp(ConfigObject s, Ssh ssh) throws ConfigException {
+        return new Backend.Sftp(s.get("host").host(), s.optional("port", 22, ConfigValue::port),
+                s.optional("user", ssh.user(), ConfigValue::osUser),
+                s.optional("identity", ssh.identity(), ConfigValue::absolutePath),
+                s.optional("known_hosts", ssh.knownHosts(), ConfigValue::absolutePath));
     }
 
     /** The per-instance sub-directory pattern: it must stay inside archive_dir and tell the instances apart. */

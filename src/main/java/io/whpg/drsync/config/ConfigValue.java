@@ -115,6 +115,16 @@ final class ConfigValue {
         return value;
     }
 
+    /** One of the listed words, e.g. a backend kind. */
+    String oneOf(String... words) throws ConfigException {
+        String expected = "one of \"" + String.join("\", \"", words) + "\"";
+        String value = nonEmpty(expected);
+        if (!java.util.Arrays.asList(words).contains(value)) {
+            throw invalid(expected);
+        }
+        return value;
+    }
+
     ConfigException invalid(String expected) {
         return problem("expected " + expected);
     }

@@ -33,8 +33,15 @@ public final class Retention {
 
     private final DrSyncConfig cfg;
     private final Clock clock;
+    private final java.util.function.Consumer<Path> manifestRemoved;
 
     public Retention(DrSyncConfig cfg, Clock clock) {
+        this(cfg, clock, p -> { });
+    }
+
+    /** {@code manifestRemoved} hears of each manifest removed (the copy in the archive's store goes too). */
+    public Retention(DrSyncConfig cfg, Clock clock, java.util.function.Consumer<Path> manifestRemoved) {
+        this.manifestRemoved = manifestRemoved;
         this.cfg = cfg;
         this.clock = clock;
     }
@@ -89,7 +96,9 @@ public final class Retention {
         if (current.isPresent() && newerThanCurrent) {
             return List.of(); // the current point's manifest is not in the list: order unknown, keep all
         }
-        return remove(RetentionPlan.toRemove(stored(files), keep, cfg.storage().keep(), clock.instant()));
+        List<Path> removed = remove(RetentionPlan.toRemove(stored(files), keep, cfg.storage().keep(), clock.instant()));
+        removed.forEach(manifestRemoved);
+        return removed;
     }
 
     private List<Path> pruneReceipts(Set<String> points) throws IOException {

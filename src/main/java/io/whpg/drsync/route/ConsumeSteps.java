@@ -2,6 +2,8 @@ package io.whpg.drsync.route;
 
 import io.whpg.drsync.archive.ArchiveException;
 import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.backend.ManifestSync;
+import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.dr.ConsumeCycle;
 import io.whpg.drsync.dr.CycleFailure;
@@ -129,6 +131,11 @@ public final class ConsumeSteps {
             throw new CycleFailure(SigningKeys.VERIFY_KEY_UNUSABLE, x.getMessage());
         }
         SigningKeys.unsignedWarning(trust).ifPresent(LOG::warn);
+        ObjectStore remote = e.getContext().getRegistry().lookupByNameAndType(ManifestSync.STORE_BEAN, ObjectStore.class);
+        if (remote != null) {
+            int fetched = new ManifestSync(remote, config.storage()).pull();
+            LOG.debug("{} manifest file(s) fetched from {}", fetched, remote.name(config.storage().manifestDir().toString()));
+        }
         cycle(e).select(new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(), null, trust));
     }
 

@@ -1,6 +1,8 @@
 package io.whpg.drsync.route;
 
 import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.backend.ManifestSync;
+import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Primary;
 import io.whpg.drsync.dr.CycleFailure;
@@ -102,7 +104,7 @@ public final class PublishSteps {
             throw new CycleFailure(SigningKeys.SIGNING_KEY_UNUSABLE, x.getMessage());
         }
         e.setProperty(SIGNED_STORE, new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(),
-                key, null));
+                key, null).withRemote(e.getContext().getRegistry().lookupByNameAndType(ManifestSync.STORE_BEAN, ObjectStore.class)));
         Instant now = clock.instant();
         String name = RestorePointName.forInstant(config.behavior().restorePointPrefix(), now);
         if (!manifests.reserve(name)) {

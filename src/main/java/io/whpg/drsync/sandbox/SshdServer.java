@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class SshdServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshdServer.class);
     public static final String SSHD = "/usr/sbin/sshd";
+    static final Path SFTP_SERVER = Path.of("/usr/lib/openssh/sftp-server");
     static final String LOG_FILE = "sshd.log";
     private static final String SETSID = "setsid";
     private static final String HOST_KEY_PREFIX = "ssh_host_";
@@ -271,7 +272,9 @@ public final class SshdServer implements AutoCloseable {
                         KbdInteractiveAuthentication no
                         PubkeyAuthentication yes
                         MaxStartups 100
-                        """);
+                        """)
+                // an SFTP host for the sftp archive backend: OpenSSH's own sftp-server
+                .append("Subsystem sftp ").append(Files.isExecutable(SFTP_SERVER) ? SFTP_SERVER : "internal-sftp").append('\n');
         AtomicFiles.write(config, text.toString());
         // Its own session, like pg_ctl's postmasters: it outlives `sandbox up` and no Ctrl-C meant for the caller reaches it.
         List<String> argv = new ArrayList<>(List.of(SETSID));

@@ -3,6 +3,7 @@ package io.whpg.drsync.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.pg.Lsn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ public final class ManifestStore {
     private final Path latestPath;
     private final PrivateKey signingKey;
     private final ManifestTrust trust;
+    private ObjectStore remote;
 
     /** A store whose writes are unsigned and whose reads do not check signatures (status, metrics, retention). */
     public ManifestStore(Path dir, Path latestPath) {
@@ -45,6 +47,22 @@ public final class ManifestStore {
         this.latestPath = latestPath;
         this.signingKey = signingKey;
         this.trust = trust;
+    }
+
+    /**
+     * With {@code storage.backend = "archive"}: every manifest and LATEST.json written is also put, under the same
+     * path, in the archive's store (after the local write, manifest before LATEST.json), where the DR site fetches it.
+     */
+    public ManifestStore withRemote(ObjectStore store) {
+        this.remote = store;
+        return this;
+    }
+
+    private void writeBoth(Path p, String content) throws IOException {
+        AtomicFiles.write(p, content);
+        if (remote != null) {
+            remote.put(p.toString(), content.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     public Path pathOf(String restorePoint) {
@@ -86,7 +104,7 @@ public final class ManifestStore {
     }
 
     public void write(Manifest m) throws IOException {
-        AtomicFiles.write(pathOf(m.restorePoint()), ManifestCodec.write(m, signingKey));
+        writeBoth(pathOf(m.restorePoint()), ManifestCodec.write(m, signingKey));
     }
 
     /** LATEST.json names the newest manifest; written only after that manifest itself is on disk. */
@@ -99,7 +117,7 @@ public final class ManifestStore {
         if (signingKey != null) {
             latest.put("signature", ManifestKeys.sign(signingKey, Json.canonical(latest)));
         }
-        AtomicFiles.write(latestPath, Json.pretty(latest));
+        writeBoth(latestPath, Json.pretty(latest));
     }
 
     public Manifest read(String restorePoint) throws ManifestException {

@@ -44,6 +44,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void builtInBackendsAreSelectedByConfigAlone() throws Exception {
+        ObjectNode s3 = example();
+        s3.withObjectProperty("archive").put("backend", "s3").putObject("s3").put("bucket", "dr-wal")
+                .put("endpoint", "http://127.0.0.1:9000").put("path_style", true)
+                .put("access_key_env", "S3_KEY").put("secret_key_env", "S3_SECRET");
+        s3.withObjectProperty("storage").put("backend", "archive");
+        DrSyncConfig c = parse(s3);
+        assertEquals(new Archive(Path.of("/data/archive/wal"), "%c", "direct:archive-backend", new Backend("s3",
+                new Backend.S3("dr-wal", "us-east-1", "http://127.0.0.1:9000", true, "S3_KEY", "S3_SECRET"), null)),
+                c.archive());
+        assertEquals(true, c.storage().inArchiveBackend());
+
+        ObjectNode sftp = example();
+        sftp.withObjectProperty("archive").put("backend", "sftp").putObject("sftp").put("host", "backup-1");
+        DrSyncConfig f = parse(sftp);
+        assertEquals(new Backend.Sftp("backup-1", 22, "gpadmin", home.resolve(".ssh/id_rsa"), home.resolve(".ssh/known_hosts")),
+                f.archive().backend().sftp(), "user, key and known_hosts default to the ssh section's");
+        assertEquals(false, f.storage().inArchiveBackend());
+        assertEquals(List.of(), f.warnings());
+        assertEquals(Backend.posix(), parse(example()).archive().backend());
+    }
+
+    @Test
     void optionalKeysTakeTheirDefaults() throws Exception {
         DrSyncConfig config = parse(example());
 

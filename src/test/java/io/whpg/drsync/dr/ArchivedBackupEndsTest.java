@@ -39,7 +39,7 @@ class ArchivedBackupEndsTest {
     @BeforeEach
     void startTheArchiveRoute() throws Exception {
         camel = new DefaultCamelContext();
-        camel.addRoutes(new ArchiveRoutes(new LocalDirectoryArchive(seg -> archiveDir.resolve(String.valueOf(seg)))));
+        camel.addRoutes(new ArchiveRoutes("archive-local", ArchiveRoutes.LOCAL_URI, new LocalDirectoryArchive(seg -> archiveDir.resolve(String.valueOf(seg)))));
         camel.start();
         template = camel.createProducerTemplate();
         WalArchive archive = new CamelWalArchive(() -> template, ArchiveRoutes.LOCAL_URI);

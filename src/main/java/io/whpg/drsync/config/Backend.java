@@ -1,0 +1,35 @@
+package io.whpg.drsync.config;
+
+import java.nio.file.Path;
+
+/**
+ * Where the WAL archive (and, with {@code storage.backend = "archive"}, the manifests) live: {@code posix} (a
+ * directory this machine reads, the default), {@code s3} (a bucket) or {@code sftp} (a directory on an SFTP host).
+ * Paths of the config ({@code archive.archive_dir}, {@code storage.manifest_dir}) name the same place in the store:
+ * an S3 key prefix without its leading {@code /}, or the directory on the SFTP host.
+ */
+public record Backend(String kind, S3 s3, Sftp sftp) {
+    public static final String POSIX = "posix";
+    public static final String S3_KIND = "s3";
+    public static final String SFTP_KIND = "sftp";
+
+    public static Backend posix() {
+        return new Backend(POSIX, null, null);
+    }
+
+    public boolean isPosix() {
+        return POSIX.equals(kind);
+    }
+
+    /**
+     * An S3 bucket. Credentials come from the two named environment variables when set, else from the AWS default
+     * provider chain (environment, profile, instance role); never from the config file.
+     */
+    public record S3(String bucket, String region, String endpoint, boolean pathStyle, String accessKeyEnv,
+                     String secretKeyEnv) {
+    }
+
+    /** An SFTP host, its key checked against {@code knownHosts}, logged in with the private key {@code identity}. */
+    public record Sftp(String host, int port, String user, Path identity, Path knownHosts) {
+    }
+}
