@@ -222,8 +222,10 @@ public final class StatusReport {
             Manifest m = store.read(name);
             l.put("ready", m.ready());
             l.put("created_at_utc", m.createdAtUtc().toString());
+            Optional<Instant> unchanged = ManifestStore.unchangedCheckedAt(latest.get(), name);
+            unchanged.ifPresent(t -> l.put(ManifestStore.UNCHANGED_CHECKED_AT, t.toString()));
             lines.add("latest manifest       : " + name + " " + (m.ready() ? "READY" : "NOT READY") + " (created "
-                    + m.createdAtUtc() + ")");
+                    + m.createdAtUtc() + ")" + unchanged.map(t -> ", primary unchanged since it, checked at " + t).orElse(""));
         } catch (ManifestException e) {
             l.put("error", e.getMessage());
             lines.add("latest manifest       : " + name + " INVALID: " + e.getMessage());

@@ -7,6 +7,7 @@ import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,29 @@ public final class DrPositionReader {
         } catch (IOException e) {
             problem = problem.or(() -> Optional.of("manifest directory unreadable: " + e.getMessage()));
         }
-        return DrPosition.of(point, published, problem);
+        return DrPosition.of(point, upToDate(point, published), problem);
+    }
+
+    /**
+     * The publisher's heartbeat (LATEST.json: unchanged since the current point, checked at T) makes the current
+     * point as fresh as T: the primary had nothing newer then, so the lag counts from T.
+     */
+    private List<DrPosition.Published> upToDate(Optional<String> point, List<DrPosition.Published> published) {
+        Optional<Instant> checked = point.flatMap(this::latestHeartbeat);
+        if (checked.isEmpty()) {
+            return published;
+        }
+        Instant t = checked.get();
+        return published.stream().map(m -> m.restorePoint().equals(point.get()) && m.ready() && t.isAfter(m.createdAt())
+                ? new DrPosition.Published(m.restorePoint(), t, true) : m).toList();
+    }
+
+    private Optional<Instant> latestHeartbeat(String point) {
+        try {
+            return manifests.latest().flatMap(l -> ManifestStore.unchangedCheckedAt(l, point));
+        } catch (IOException unreadable) {
+            return Optional.empty();
+        }
     }
 
     private DrPosition.Published readOne(Path p) {

@@ -43,6 +43,9 @@ public final class PublishCycle {
     private final Map<Integer, InstanceCheck> settings = new ConcurrentSkipListMap<>();
     private final Map<Integer, TimelineHistory> histories = new ConcurrentSkipListMap<>();
     private final Map<Integer, SegmentPoint> previous = new TreeMap<>();
+    private final Map<Integer, Lsn> previousSwitch = new TreeMap<>();
+    private final Map<Integer, IdleRule.Probe> probes = new ConcurrentSkipListMap<>();
+    private Manifest previousManifest;
     private String previousPoint;
     /** Filled from parallel per-instance queries. */
     private volatile String switchMethod = "none";
@@ -150,7 +153,14 @@ public final class PublishCycle {
     /** The newest READY manifest before this cycle: READY must prove a DR copy parked there can replay to this point. */
     public void setPrevious(Manifest m) {
         previousPoint = m.restorePoint();
+        previousManifest = m;
         m.segments().forEach(p -> previous.put(p.gpSegmentId(), p));
+        m.evidence().path("instances").properties().forEach(n -> {
+            String lsn = n.getValue().path("switch_lsn").asText(null);
+            if (lsn != null && n.getKey().matches("-?[0-9]{1,5}")) {
+                previousSwitch.put(Integer.parseInt(n.getKey()), Lsn.parse(lsn));
+            }
+        });
     }
 
     /** The previous READY point of this very instance (same system identifier), or null. */
@@ -158,6 +168,37 @@ public final class PublishCycle {
         SegmentPoint p = previous.get(gpSegmentId);
         InstanceFacts f = facts.get(gpSegmentId);
         return p == null || f == null || !p.systemIdentifier().equals(f.systemIdentifier()) ? null : p;
+    }
+
+    /** What the instance said before this cycle wrote anything: where its WAL is now. */
+    public void setProbe(int gpSegmentId, IdleRule.Probe p) {
+        probes.put(gpSegmentId, p);
+    }
+
+    /**
+     * The previous READY manifest when no instance changed since it ({@link IdleRule}), the same acting primaries
+     * included; empty otherwise (the reasons are in {@link #changes()}).
+     */
+    public Optional<Manifest> unchangedSince() {
+        return previousManifest != null && changes().isEmpty() ? Optional.of(previousManifest) : Optional.empty();
+    }
+
+    /** One line per instance that changed since the previous READY point (or cannot be shown unchanged), and why. */
+    public List<String> changes() {
+        List<String> out = new ArrayList<>();
+        if (previousManifest == null) {
+            return List.of("no previous READY point");
+        }
+        if (!previous.keySet().equals(instances.keySet())) {
+            return List.of("acting primaries " + instances.keySet() + " differ from the previous point's " + previous.keySet());
+        }
+        for (Integer seg : instances.keySet()) {
+            IdleRule.Probe p = probes.get(seg);
+            Optional<String> why = p == null ? Optional.of("not probed")
+                    : IdleRule.whyChanged(previous.get(seg), previousSwitch.get(seg), p, previousManifest.walSegmentSize());
+            why.ifPresent(w -> out.add(instances.get(seg).label() + ": " + w));
+        }
+        return out;
     }
 
     /** The timeline history file to read from the archive for this instance, while not yet read. */

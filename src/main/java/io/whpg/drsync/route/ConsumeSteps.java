@@ -1,5 +1,6 @@
 package io.whpg.drsync.route;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.ArchiveException;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.backend.ManifestSync;
@@ -188,10 +189,23 @@ public final class ConsumeSteps {
         ConsumeCycle c = cycle(e);
         try (c) {
             List<String> skipped = c.skippedManifests();
-            String detail = "nothing to do: " + c.selection().detail() + (skipped.isEmpty() ? ""
+            String detail = "nothing to do: " + c.selection().detail() + upToDate() + (skipped.isEmpty() ? ""
                     : "; " + skipped.size() + " invalid manifest(s) skipped, first: " + skipped.get(0));
             LOG.info("{} ({} SSH sessions)", detail, c.sshSessions());
             e.getIn().setBody(new CycleOutcome(c.selection().status(), detail, true, null));
+        }
+    }
+
+    /** {@code , up to date: the primary was unchanged since it at T} when parked where the publisher's heartbeat says so. */
+    private String upToDate() {
+        try {
+            Optional<String> current = state.current();
+            Optional<ObjectNode> latest = manifests.latest();
+            return current.isEmpty() || latest.isEmpty() ? ""
+                    : ManifestStore.unchangedCheckedAt(latest.get(), current.get())
+                            .map(t -> ", up to date: the primary was unchanged since it at " + t).orElse("");
+        } catch (IOException unreadable) {
+            return "";
         }
     }
 

@@ -1,18 +1,23 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.primary.IdleRule;
 import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.PrimaryInstance;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The primary side. {@code direct:primary-publish} is one cycle: name the point, check and CHECKPOINT every
- * instance (segment size, archiving; a failure here leaves no point behind), create the restore point, read each instance's WAL file, switch WAL, publish NOT READY,
+ * The primary side. {@code direct:primary-publish} is one cycle: name the point, check every instance (segment
+ * size, archiving; a failure here leaves no point behind) and read where its WAL is; when nothing changed since
+ * the previous READY point ({@link IdleRule}) write a heartbeat and stop; otherwise ({@code direct:primary-publish-point})
+ * CHECKPOINT every instance, create the restore point, read each instance's WAL file, switch WAL, publish NOT READY,
  * wait for the archive, publish READY. SQL goes through camel-jdbc: {@code jdbc:primary} for the
  * coordinator, {@code jdbc:gpseg<N>} (utility mode) for each instance.
  */
 public final class PublishRoute extends RouteBuilder {
     public static final String CYCLE_ROUTE_ID = "primary-publish";
     public static final String CYCLE_URI = "direct:primary-publish";
+    public static final String POINT_ROUTE_ID = "primary-publish-point";
+    public static final String POINT_URI = "direct:primary-publish-point";
     public static final String NO_SWITCH_WAL = "WhpgNoSwitchWal";
     public static final String INSTANCE_POOL = "primaryInstancePool";
     private static final String ON_INSTANCE = "jdbc:${header.WhpgDataSource}?useHeadersAsParameters=true";
@@ -42,13 +47,35 @@ public final class PublishRoute extends RouteBuilder {
                 .process(steps::readSegmentConfiguration).id("register-instances")
                 .process(steps::readPreviousReady).id("read-previous-ready")
                 // Every check that can fail runs before the restore point: a failure leaves no point behind.
+                // Where each instance's WAL is now is read before the tool itself writes any (its CHECKPOINT).
+                .process(steps::perInstance).id("instances-for-check")
+                .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException().id("each-instance-check")
+                    .process(BodyHeaders::apply).id("check-headers")
+                    .setBody(constant(InstanceCheck.SQL)).id("instance-check-sql")
+                    .toD(ON_INSTANCE).id("read-instance-check")
+                    .process(steps::checkInstance).id("check-instance")
+                    .setBody(constant(IdleRule.SQL)).id("wal-position-sql")
+                    .toD(ON_INSTANCE).id("read-wal-position")
+                    .process(steps::readProbe).id("record-wal-position")
+                .end()
+                .choice().id("unchanged?")
+                    .when(method(steps, "unchanged"))
+                        .process(steps::heartbeat).id("publish-heartbeat")
+                    .otherwise()
+                        .to(POINT_URI).id("publish-new-point")
+                .end()
+                .endDoTry()
+                .doCatch(Exception.class).id("on-publish-failure")
+                    .process(steps::failed).id("record-failure")
+                .end()
+                .process(new CycleStats()).id("cycle-stats");
+
+        // A new point; its failures reach the cycle's doCatch above (no error handler of its own: no stack trace)
+        from(POINT_URI).routeId(POINT_ROUTE_ID).errorHandler(noErrorHandler())
                 // A restartpoint on the DR needs a checkpoint record to replay (FACTS)
                 .process(steps::perInstance).id("instances-for-checkpoint")
                 .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException().id("each-instance-checkpoint")
                     .process(BodyHeaders::apply).id("checkpoint-headers")
-                    .setBody(constant(InstanceCheck.SQL)).id("instance-check-sql")
-                    .toD(ON_INSTANCE).id("read-instance-check")
-                    .process(steps::checkInstance).id("check-instance")
                     .setBody(constant("CHECKPOINT")).id("checkpoint-sql")
                     .toD(ON_INSTANCE).id("checkpoint-instance")
                 .end()
@@ -102,11 +129,6 @@ public final class PublishRoute extends RouteBuilder {
                         .process(steps::readArchiver).id("list-archive")
                     .end()
                 .end()
-                .process(steps::finish).id("publish-ready")
-                .endDoTry()
-                .doCatch(Exception.class).id("on-publish-failure")
-                    .process(steps::failed).id("record-failure")
-                .end()
-                .process(new CycleStats()).id("cycle-stats");
+                .process(steps::finish).id("publish-ready");
     }
 }

@@ -9,6 +9,7 @@ import io.whpg.drsync.dr.CycleFailure;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.primary.ArchiverStatus;
 import io.whpg.drsync.primary.FailureText;
+import io.whpg.drsync.primary.IdleRule;
 import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.InstanceFacts;
 import io.whpg.drsync.primary.PrimaryInstance;
@@ -161,6 +162,32 @@ public final class PublishSteps {
         if (refusal.isPresent()) {
             throw refusal.get();
         }
+    }
+
+    /** Where the instance's WAL is before this cycle writes anything: the idle rule's input. */
+    public void readProbe(Exchange e) {
+        cycle(e).setProbe(e.getIn().getHeader(BodyHeaders.SEGMENT, Integer.class), IdleRule.Probe.of(firstRow(e)));
+    }
+
+    /** No instance changed since the previous READY point: no new point, no WAL switch (README "Idle clusters"). */
+    public boolean unchanged(Exchange e) {
+        PublishCycle c = cycle(e);
+        if (c.unchangedSince().isPresent()) {
+            return true;
+        }
+        LOG.debug("a new point is needed: {}", String.join("; ", c.changes()));
+        return false;
+    }
+
+    /** The heartbeat of an idle cluster: LATEST.json names the previous READY point again, with the check's time. */
+    public void heartbeat(Exchange e) throws IOException {
+        Manifest m = cycle(e).unchangedSince().orElseThrow();
+        Instant now = clock.instant();
+        manifests.writeHeartbeat(m, now);
+        String detail = m.restorePoint() + " READY, unchanged since it was published (checked at " + now
+                + "): no new restore point, no WAL switch";
+        LOG.info(detail);
+        e.getIn().setBody(new CycleOutcome("unchanged", detail, true, manifests.pathOf(m.restorePoint())));
     }
 
     public void readFacts(Exchange e) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +27,8 @@ public final class ManifestStore {
     /** Manifests are a few KB per instance; anything far larger is not one and is never read whole. */
     public static final long MAX_BYTES = 64L << 20;
     public static final Duration FUTURE_SLACK = Duration.ofMinutes(5);
+    /** The LATEST.json field of the idle heartbeat. */
+    public static final String UNCHANGED_CHECKED_AT = "unchanged_checked_at_utc";
     private static final Pattern STAMPED = Pattern.compile("([0-9]{8}_[0-9]{6})\\.json$");
     private final Path dir;
     private final Path latestPath;
@@ -109,11 +112,38 @@ public final class ManifestStore {
 
     /** LATEST.json names the newest manifest; written only after that manifest itself is on disk. */
     public void writeLatest(Manifest m) throws IOException {
+        writeLatest(m, null);
+    }
+
+    /**
+     * The publisher's heartbeat on an idle cluster: LATEST.json names the READY point {@code m} again, with
+     * {@value #UNCHANGED_CHECKED_AT}: every instance was found unchanged since that point at that time.
+     */
+    public void writeHeartbeat(Manifest m, Instant checkedAt) throws IOException {
+        writeLatest(m, checkedAt);
+    }
+
+    /** When LATEST.json says the primary was last found unchanged since {@code restorePoint}; empty otherwise. */
+    public static Optional<Instant> unchangedCheckedAt(ObjectNode latest, String restorePoint) {
+        if (!restorePoint.equals(latest.path("restore_point").asText(null)) || !latest.path("ready").asBoolean(false)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(latest.path(UNCHANGED_CHECKED_AT).asText(null)).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void writeLatest(Manifest m, Instant unchangedCheckedAt) throws IOException {
         ObjectNode latest = Json.object();
         latest.put("restore_point", m.restorePoint());
         latest.put("ready", m.ready());
         latest.put("created_at_utc", m.createdAtUtc().toString());
         latest.put("manifest", pathOf(m.restorePoint()).toString());
+        if (unchangedCheckedAt != null) {
+            latest.put(UNCHANGED_CHECKED_AT, unchangedCheckedAt.toString());
+        }
         if (signingKey != null) {
             latest.put("signature", ManifestKeys.sign(signingKey, Json.canonical(latest)));
         }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The publisher's refusals on real Greenplum 7: every check that can fail runs before gp_create_restore_point,
  * so a refused publish leaves no RESTORE_POINT record in any instance's WAL and no manifest; each one is one
- * line naming the instance (content id, host:port) and the root cause, never a Camel wrapper.
+ * line naming the instance (content id, host:port) and the root cause, never a Camel wrapper. An idle cluster
+ * gets a heartbeat instead of a point: no RESTORE_POINT, no WAL switch, no file archived.
  */
 @ExtendWith(GreenplumCondition.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -225,6 +226,53 @@ class RealGreenplumPublishIT {
         ItSupport.Run again = ItSupport.publish(lab.config());
         assertEquals(0, again.exitCode(), again.output());
         assertTrue(!ItSupport.latestReady(cfg).equals(previous));
+    }
+
+    private static Map<Integer, List<String>> archives() throws Exception {
+        Map<Integer, List<String>> out = new TreeMap<>();
+        for (int content : lab.contents()) {
+            try (Stream<Path> s = Files.list(lab.archiveDir(content))) {
+                out.put(content, s.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(5)
+    void anIdleClusterGetsAHeartbeatNoPointNoSwitchNoArchivedFileAndAChangeAPointAgain() throws Exception {
+        try (Connection c = lab.connectCoordinator(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS idle_rows(id int) DISTRIBUTED BY (id)");
+            s.execute("INSERT INTO idle_rows SELECT g FROM generate_series(1, 100) g");
+        }
+        ItSupport.Run first = ItSupport.publish(lab.config());
+        assertEquals(0, first.exitCode(), first.output());
+        String point = ItSupport.latestReady(cfg);
+        Before b = before(lab.contents());
+        Map<Integer, List<String>> archived = archives();
+        for (int round = 1; round <= 2; round++) {
+            ItSupport.Run idle = ItSupport.publish(lab.config());
+            assertEquals(0, idle.exitCode(), idle.output());
+            assertTrue(idle.output().contains(point + " READY, unchanged since it was published (checked at "), idle.output());
+            String latest = Files.readString(cfg.storage().latestPath());
+            assertTrue(latest.contains("\"restore_point\" : \"" + point + "\"") && latest.contains("\"unchanged_checked_at_utc\""),
+                    latest);
+        }
+        assertEquals(b.manifests(), manifests(), "no new manifest");
+        assertEquals(archived, archives(), "no new WAL file archived");
+        for (Map.Entry<Integer, String> e : b.lsns().entrySet()) {
+            String wal = walSince(e.getKey(), e.getValue());
+            assertFalse(wal.contains("RESTORE_POINT") || wal.contains("SWITCH"), "content " + e.getKey() + ":\n" + wal);
+        }
+
+        try (Connection c = lab.connectCoordinator(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO idle_rows VALUES (101)");
+        }
+        ItSupport.Run changed = ItSupport.publish(lab.config());
+        assertEquals(0, changed.exitCode(), changed.output());
+        assertFalse(changed.output().contains("unchanged"), changed.output());
+        assertTrue(!ItSupport.latestReady(cfg).equals(point));
+        assertFalse(Files.readString(cfg.storage().latestPath()).contains("unchanged_checked_at_utc"));
     }
 
     @Test

@@ -34,7 +34,7 @@ class RouteNodeIdsTest {
             context.addRoutes(new PublishRoute(new PublishSteps(cfg, null, Clock.systemUTC()), 1000, false));
             ModelCamelContext model = (ModelCamelContext) context;
             List<String> generated = new ArrayList<>();
-            for (String routeId : List.of(ConsumeRoute.CYCLE_ROUTE_ID, PublishRoute.CYCLE_ROUTE_ID)) {
+            for (String routeId : List.of(ConsumeRoute.CYCLE_ROUTE_ID, PublishRoute.CYCLE_ROUTE_ID, PublishRoute.POINT_ROUTE_ID)) {
                 collectGenerated(routeId, model.getRouteDefinition(routeId).getOutputs(), generated);
             }
             assertEquals(List.of(), generated, "nodes without an id of ours");

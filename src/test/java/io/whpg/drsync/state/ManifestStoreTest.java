@@ -205,4 +205,27 @@ class ManifestStoreTest {
         assertFalse(store.reserve("sync_point_20260201_181406"));
         assertEquals(List.of("sync_point_20260201_181406.json"), listed(store));
     }
+
+    @Test
+    void aHeartbeatNamesTheReadyPointAgainWithItsCheckTimeAndANewPointDropsIt() throws Exception {
+        ManifestStore store = store();
+        Manifest p = named("sync_point_20260201_181406");
+        store.write(p);
+        store.writeLatest(p);
+        assertEquals(Optional.empty(), ManifestStore.unchangedCheckedAt(store.latest().orElseThrow(), p.restorePoint()));
+        java.time.Instant t = java.time.Instant.parse("2026-02-01T18:20:00Z");
+        store.writeHeartbeat(p, t);
+        ObjectNode latest = store.latest().orElseThrow();
+        assertEquals(p.restorePoint(), latest.path("restore_point").asText());
+        assertEquals(Optional.of(t), ManifestStore.unchangedCheckedAt(latest, p.restorePoint()));
+        assertEquals(Optional.empty(), ManifestStore.unchangedCheckedAt(latest, "sync_point_20260201_181000"),
+                "a heartbeat speaks only for the point it names");
+        assertEquals(List.of("sync_point_20260201_181406.json"), listed(store), "a heartbeat is no manifest");
+        Manifest q = named("sync_point_20260201_182500");
+        store.write(q);
+        store.writeLatest(q);
+        assertEquals(Optional.empty(), ManifestStore.unchangedCheckedAt(store.latest().orElseThrow(), q.restorePoint()));
+        latest.put(ManifestStore.UNCHANGED_CHECKED_AT, "yesterday");
+        assertEquals(Optional.empty(), ManifestStore.unchangedCheckedAt(latest, p.restorePoint()), "an odd time is no heartbeat");
+    }
 }
