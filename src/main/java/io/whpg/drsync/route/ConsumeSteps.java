@@ -200,7 +200,7 @@ public final class ConsumeSteps {
     private String upToDate() {
         try {
             Optional<String> current = state.current();
-            Optional<ObjectNode> latest = manifests.latest();
+            Optional<ObjectNode> latest = new ManifestStore(config.storage().manifestDir(), config.storage().latestPath()).latest();
             return current.isEmpty() || latest.isEmpty() ? ""
                     : ManifestStore.unchangedCheckedAt(latest.get(), current.get())
                             .map(t -> ", up to date: the primary was unchanged since it at " + t).orElse("");

@@ -179,11 +179,16 @@ public final class PublishSteps {
         return false;
     }
 
-    /** The heartbeat of an idle cluster: LATEST.json names the previous READY point again, with the check's time. */
+    /**
+     * The heartbeat of an idle cluster: LATEST.json names the previous READY point again, with the check's time
+     * (signed like every LATEST.json); this cycle's reserved name is released, no point having been made.
+     */
     public void heartbeat(Exchange e) throws IOException {
-        Manifest m = cycle(e).unchangedSince().orElseThrow();
+        PublishCycle c = cycle(e);
+        Manifest m = c.unchangedSince().orElseThrow();
         Instant now = clock.instant();
-        manifests.writeHeartbeat(m, now);
+        signed(e).writeHeartbeat(m, now);
+        manifests.release(c.restorePoint());
         String detail = m.restorePoint() + " READY, unchanged since it was published (checked at " + now
                 + "): no new restore point, no WAL switch";
         LOG.info(detail);
