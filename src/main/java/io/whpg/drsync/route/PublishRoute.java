@@ -80,6 +80,7 @@ public final class PublishRoute extends RouteBuilder {
                     .toD(ON_INSTANCE).id("checkpoint-instance")
                 .end()
                 // The ::text form works whether the build declares OUT parameters or bare SETOF record (FACTS)
+                .process(steps::pointRequested).id("mark-point-requested")
                 .setBody(constant("SELECT (gp_create_restore_point(:?WhpgRestorePoint))::text AS point")).id("restore-point-sql")
                 .to("jdbc:primary?useHeadersAsParameters=true").id("create-restore-point")
                 .process(steps::readRestorePoint).id("read-restore-lsns")

@@ -46,6 +46,7 @@ public final class PublishSteps {
     public static final String LSN_HEADER = "WhpgLsn";
     public static final String DEADLINE = "whpgArchiveDeadline";
     static final String SIGNED_STORE = "whpgSignedManifests";
+    private static final String POINT_REQUESTED = "whpgPointRequested";
     private static final long ARCHIVE_POLL_MILLIS = 100;
     private static final Logger LOG = LoggerFactory.getLogger(PublishSteps.class);
 
@@ -306,6 +307,28 @@ public final class PublishSteps {
         String detail = ours != null ? ours.getMessage() : where(e, cause) + FailureText.rootCause(cause);
         LOG.error("publish failed: {}: {}", status, detail);
         e.getIn().setBody(new CycleOutcome(status, detail, false, null));
+        releaseUnused(e);
+    }
+
+    /** Right before gp_create_restore_point: from here on the name may be in some instance's WAL. */
+    public void pointRequested(Exchange e) {
+        e.setProperty(POINT_REQUESTED, true);
+    }
+
+    /**
+     * A cycle that failed before asking for its restore point leaves nothing behind, not even its reserved name;
+     * once asked for, the name stays reserved (some instance may hold a point of that name: never reused).
+     */
+    private void releaseUnused(Exchange e) {
+        PublishCycle c = cycle(e);
+        if (c == null || e.getProperty(POINT_REQUESTED, false, Boolean.class)) {
+            return;
+        }
+        try {
+            manifests.release(c.restorePoint());
+        } catch (IOException x) {
+            LOG.warn("reservation of {} not removed: {}", c.restorePoint(), x.getMessage());
+        }
     }
 
     private String where(Exchange e, Exception cause) {
