@@ -28,6 +28,8 @@ import java.util.HexFormat;
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Crash tests only; see {@link #holdIfAsked}. */
+    private static final String HOLD_BEFORE = System.getProperty("whpg.crash-test.hold-before-replacing");
 
     private AtomicFiles() {
     }
@@ -64,6 +66,7 @@ public final class AtomicFiles {
                     LinkOption.NOFOLLOW_LINKS)) {
                 writeFully(ch, content);
             }
+            holdIfAsked(target);
             refuseOdd(target);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -110,6 +113,26 @@ public final class AtomicFiles {
         }
         fsyncDirectory(dir);
         return true;
+    }
+
+    /**
+     * Crash tests only: started with {@code -Dwhpg.crash-test.hold-before-replacing=NAME}, the process stops
+     * for good right before it would replace a file named NAME (its temp file written and synced) and says so
+     * on stderr, so a test can kill it exactly between two steps. Without the property this does nothing.
+     */
+    private static void holdIfAsked(Path target) {
+        if (HOLD_BEFORE == null || !HOLD_BEFORE.equals(target.getFileName().toString())) {
+            return;
+        }
+        System.err.println("crash-test hold: " + target + " written to a temp file, not replaced");
+        System.err.flush();
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // held until killed: that is the point
+            }
+        }
     }
 
     /** An existing {@code target} must itself (not through a link) be a regular file for the tool to replace it. */

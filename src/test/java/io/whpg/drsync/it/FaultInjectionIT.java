@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
-import io.whpg.drsync.exec.CommandResult;
-import io.whpg.drsync.exec.ProcessRunner;
 import io.whpg.drsync.sandbox.Sandbox;
 import io.whpg.drsync.sandbox.SandboxFixture;
 import io.whpg.drsync.sandbox.SandboxInstance;
@@ -51,7 +49,7 @@ class FaultInjectionIT {
     private static final Duration RUN_LIMIT = Duration.ofSeconds(120);
     private static final Predicate<String> AFTER_PREPARE = l -> l.contains("HostRunner - prepare on ");
     private static final Predicate<String> AFTER_START = l -> l.contains("HostRunner - start on ");
-    private static final Predicate<String> AFTER_AWAIT = l -> l.contains("HostRunner - await on ");
+    private static final Predicate<String> HELD = l -> l.startsWith("crash-test hold: ");
 
     private static Sandbox sandbox;
     private static String config;
@@ -88,20 +86,17 @@ class FaultInjectionIT {
     void consumerKilledAtEachStepBoundaryNeverLiesAndTheRerunConverges() throws Exception {
         consumerKill("after_target_write", run -> run.awaitLine(AFTER_PREPARE, RUN_LIMIT));
         consumerKill("after_start", run -> run.awaitLine(AFTER_START, RUN_LIMIT));
-        consumerKill("after_verification", run -> {
-            Path fifo = fifo(cfg.dr().receiptsDir().resolve("." + ItSupport.latestReady(cfg) + ".receipt.json.tmp-" + run.pid()));
-            boolean reached = run.awaitLine(AFTER_AWAIT, RUN_LIMIT);
-            Thread.sleep(500);
-            assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")), "killed too late");
-            Files.delete(fifo);
+        consumerKill("after_verification", () -> ItSupport.latestReady(cfg) + ".receipt.json", run -> {
+            boolean reached = run.awaitLine(HELD, RUN_LIMIT);
+            assertFalse(Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")),
+                    "killed too late");
             return reached;
         });
-        consumerKill("between_receipt_and_state", run -> {
-            Path fifo = fifo(cfg.dr().stateDir().resolve("." + StateStore.FILE_NAME + ".tmp-" + run.pid()));
-            boolean reached = waitFor(() -> Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")));
-            Thread.sleep(300);
+        consumerKill("between_receipt_and_state", () -> StateStore.FILE_NAME, run -> {
+            boolean reached = run.awaitLine(HELD, RUN_LIMIT);
+            assertTrue(Files.exists(cfg.dr().receiptsDir().resolve(ItSupport.latestReady(cfg) + ".receipt.json")),
+                    "killed too early: no receipt yet");
             assertEquals(Optional.empty(), state().current(), "killed too late: the state was written");
-            Files.delete(fifo);
             return reached;
         });
         assertEquals(List.of(), violations);
@@ -186,14 +181,11 @@ class FaultInjectionIT {
     @Order(4)
     void publisherKilledAtEachStepNeverLeavesAnUnprovenReadyOrADanglingLatest() throws Exception {
         publisherKill("after_restore_point", run -> run.awaitLine(l -> l.contains("created restore point"), RUN_LIMIT));
-        publisherKill("between_manifest_and_latest", run -> {
+        publisherKill("between_manifest_and_latest", cfg.storage().latestPath().getFileName().toString(), run -> {
             String before = latestName();
-            Path fifo = fifo(cfg.storage().latestPath().resolveSibling("." + cfg.storage().latestPath().getFileName()
-                    + ".tmp-" + run.pid()));
-            boolean reached = waitFor(() -> newestManifestName().filter(n -> !n.equals(before)).isPresent());
-            Thread.sleep(300);
+            boolean reached = run.awaitLine(HELD, RUN_LIMIT);
+            assertTrue(newestManifestName().filter(n -> !n.equals(before)).isPresent(), "killed too early: no new manifest");
             assertEquals(before, latestName(), "killed too late: LATEST.json was written");
-            Files.delete(fifo);
             return reached;
         });
         // The archiver of instance 0 cannot write into the archive: the publisher waits for it.
@@ -221,25 +213,39 @@ class FaultInjectionIT {
         boolean reached(ToolProcess run) throws Exception;
     }
 
+    private interface HoldName {
+        String name() throws IOException;
+    }
+
     private interface DuringRerun {
         void act(ToolProcess rerun) throws Exception;
     }
 
     private void consumerKill(String point, KillAt at) throws Exception {
+        consumerKill(point, null, at);
+    }
+
+    /** {@code holdBefore}: the name of the file the killed run stops right before replacing, once the point is published. */
+    private void consumerKill(String point, HoldName holdBefore, KillAt at) throws Exception {
         publishNewPoint(point);
-        killAndRerun(point, at, null);
+        killAndRerun(point, holdBefore.name(), at, null, false);
     }
 
     private void killAndRerun(String point, KillAt at, DuringRerun during) throws Exception {
-        killAndRerun(point, at, during, false);
+        killAndRerun(point, null, at, during, false);
     }
 
     /** {@code beforeRerun}: {@code during} runs (and repairs) before the converging rerun starts, not beside it. */
     private void killAndRerun(String point, KillAt at, DuringRerun during, boolean beforeRerun) throws Exception {
+        killAndRerun(point, null, at, during, beforeRerun);
+    }
+
+    private void killAndRerun(String point, String holdBefore, KillAt at, DuringRerun during, boolean beforeRerun)
+            throws Exception {
         String target = ItSupport.latestReady(cfg);
         Optional<String> before = state().current();
         killPoints.add("dr:" + point);
-        try (ToolProcess run = ToolProcess.start("dr", "run", "--once", "--config", config)) {
+        try (ToolProcess run = ToolProcess.start(hold(holdBefore), "dr", "run", "--once", "--config", config)) {
             runs++;
             boolean reached = at.reached(run);
             assertTrue(run.alive(), point + ": the cycle ended before the kill:\n" + run.output());
@@ -278,7 +284,11 @@ class FaultInjectionIT {
     }
 
     private void publisherKill(String point, KillAt at) throws Exception {
-        publisherKill(point, at, () -> { });
+        publisherKill(point, null, at, () -> { });
+    }
+
+    private void publisherKill(String point, String holdBefore, KillAt at) throws Exception {
+        publisherKill(point, holdBefore, at, () -> { });
     }
 
     private interface Repair {
@@ -286,11 +296,15 @@ class FaultInjectionIT {
     }
 
     private void publisherKill(String point, KillAt at, Repair afterKill) throws Exception {
+        publisherKill(point, null, at, afterKill);
+    }
+
+    private void publisherKill(String point, String holdBefore, KillAt at, Repair afterKill) throws Exception {
         ItSupport.commitOnEveryPrimary(sandbox, point);
         killPoints.add("primary:" + point);
         Optional<String> dr = state().current();
         awaitNextSecond();
-        try (ToolProcess run = ToolProcess.start("primary", "run", "--once", "--config", config)) {
+        try (ToolProcess run = ToolProcess.start(hold(holdBefore), "primary", "run", "--once", "--config", config)) {
             runs++;
             boolean reached = at.reached(run);
             assertTrue(run.alive(), point + ": the publish ended before the kill:\n" + run.output());
@@ -378,10 +392,8 @@ class FaultInjectionIT {
         return false;
     }
 
-    /** A named pipe where the tool will create its next temp file: opening it for writing blocks the tool there. */
-    private static Path fifo(Path at) {
-        CommandResult r = ProcessRunner.run(List.of("mkfifo", at.toString()), null, Duration.ofSeconds(10));
-        assertTrue(r.ok(), "mkfifo " + at + ": " + r.firstErrorLine());
-        return at;
+    /** JVM options that stop the tool right before it replaces the file named {@code name} (none for null). */
+    private static List<String> hold(String name) {
+        return name == null ? List.of() : List.of("-Dwhpg.crash-test.hold-before-replacing=" + name);
     }
 }
