@@ -1,9 +1,10 @@
 package io.whpg.drsync.archive;
 
+import io.whpg.drsync.state.AtomicFiles;
+import io.whpg.drsync.state.RegularFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +18,9 @@ import java.util.stream.Stream;
 
 /** An archive on a file system this process can read: one directory per content id ({@code archive.layout}). */
 public final class LocalDirectoryArchive implements WalArchive {
+    /** History files hold one short line per timeline switch or backup: far below this. */
+    static final long MAX_TEXT_BYTES = 1 << 20;
+
     private final IntFunction<Path> dirFor;
 
     public LocalDirectoryArchive(IntFunction<Path> dirFor) {
@@ -37,13 +41,18 @@ public final class LocalDirectoryArchive implements WalArchive {
         }
     }
 
+    /**
+     * A timeline history or backup history file: a regular file only (a FIFO cannot block, a link is not
+     * followed), at most {@link #MAX_TEXT_BYTES}; bytes that are not UTF-8 are replaced, never an error,
+     * so a damaged file is refused by its parser naming the line.
+     */
     @Override
     public String read(int gpSegmentId, String fileName) {
         Path p = file(gpSegmentId, fileName);
         try {
-            return Files.readString(p, StandardCharsets.UTF_8);
+            return RegularFiles.read(p, MAX_TEXT_BYTES);
         } catch (IOException e) {
-            throw new ArchiveException("cannot read archive file " + p + ": " + e.getMessage(), e);
+            throw new ArchiveException("cannot read archive file " + p + ": " + AtomicFiles.reason(e), e);
         }
     }
 

@@ -50,7 +50,8 @@ public record InstanceCheck(long walSegmentSize, String archiveMode, String arch
         }
         if (archiverFailing) {
             return Optional.of(new CycleFailure(ARCHIVER_FAILING, i.label() + ": " + failingText()
-                    + "; fix archive_command (" + archiveCommand + ") before a point can be published"));
+                    + "; fix archive_command (" + archiveCommand + "): a point is published once the archiver"
+                    + " succeeds again (PostgreSQL retries within a minute)"));
         }
         return Optional.empty();
     }

@@ -49,6 +49,9 @@ public final class AtomicFiles {
 
     /** One line: the OS reason ("No space left on device"), without a temp file's name. */
     public static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
         String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
         if (r == null || r.isBlank()) {
             r = e.getClass().getSimpleName();

@@ -41,4 +41,26 @@ class LocalDirectoryArchiveTest {
             assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "a FIFO must not block");
         }
     }
+
+    @Test
+    void aHistoryFileIsReadAsTextFromARegularFileOnlyWhateverItsBytes() throws Exception {
+        Path seg0 = Files.createDirectories(dir.resolve("0"));
+        LocalDirectoryArchive archive = new LocalDirectoryArchive(id -> dir.resolve(String.valueOf(id)));
+        Files.write(seg0.resolve("00000002.history"), new byte[] {'1', '\t', '0', '/', '3', '0', '0', '0', '0', '0', '0', '\t',
+            (byte) 0xff, (byte) 0xfe, '\n'});
+        assertEquals("1\t0/3000000\t\ufffd\ufffd\n", archive.read(0, "00000002.history"),
+                "bytes that are not UTF-8 are replaced, for the parser to judge");
+
+        Files.createSymbolicLink(seg0.resolve("00000003.history"), seg0.resolve("00000002.history"));
+        io.whpg.drsync.exec.ProcessRunner.run(List.of("mkfifo", seg0.resolve("00000004.history").toString()), null,
+                Duration.ofSeconds(10));
+        Files.write(seg0.resolve("00000005.history"), new byte[(int) LocalDirectoryArchive.MAX_TEXT_BYTES + 1]);
+        for (String odd : List.of("00000003.history", "00000004.history", "00000005.history", "00000006.history")) {
+            long t0 = System.nanoTime();
+            String why = assertThrows(UncheckedIOException.class, () -> archive.read(0, odd)).getMessage();
+            assertTrue(why.startsWith("cannot read archive file " + seg0.resolve(odd) + ": "), why);
+            assertEquals(1, why.lines().count(), why);
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "a FIFO must not block");
+        }
+    }
 }

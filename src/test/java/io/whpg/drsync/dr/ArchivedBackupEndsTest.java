@@ -98,6 +98,6 @@ class ArchivedBackupEndsTest {
         Files.createDirectories(archiveOf(-1).resolve(NAME)); // a directory where the file should be
         String why = refusal();
         assertEquals(PREFIX + "cannot read backup history file " + NAME + " from the WAL archive: cannot read archive file "
-                + archiveOf(-1).resolve(NAME) + ": Is a directory", why);
+                + archiveOf(-1).resolve(NAME) + ": not a regular file (a directory)", why);
     }
 }

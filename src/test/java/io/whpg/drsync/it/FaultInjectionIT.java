@@ -198,7 +198,10 @@ class FaultInjectionIT {
                 Thread.sleep(500);
                 assertFalse(Json.MAPPER.readTree(cfg.storage().latestPath().toFile()).path("ready").asBoolean());
                 return reached;
-            }, () -> Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("rwx------")));
+            }, () -> {
+                Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("rwx------"));
+                awaitArchiverRecovered(0);
+            });
         } finally {
             Files.setPosixFilePermissions(archive0, PosixFilePermissions.fromString("rwx------"));
         }
@@ -222,10 +225,10 @@ class FaultInjectionIT {
     }
 
     private void consumerKill(String point, KillAt at) throws Exception {
-        consumerKill(point, null, at);
+        consumerKill(point, () -> null, at);
     }
 
-    /** {@code holdBefore}: the name of the file the killed run stops right before replacing, once the point is published. */
+    /** {@code holdBefore}: the name of the file the killed run stops right before replacing (null: none), once the point is published. */
     private void consumerKill(String point, HoldName holdBefore, KillAt at) throws Exception {
         publishNewPoint(point);
         killAndRerun(point, holdBefore.name(), at, null, false);
@@ -390,6 +393,30 @@ class FaultInjectionIT {
             Thread.sleep(10);
         }
         return false;
+    }
+
+    /**
+     * The archive repaired, the instance's archiver must succeed once before the next publish is allowed (the
+     * publisher refuses while its last failure is newer than its last success): a new WAL file wakes it at once
+     * instead of its 60 s retry pause.
+     */
+    private void awaitArchiverRecovered(int contentId) throws Exception {
+        try (java.sql.Connection c = sandbox.connectPrimary(contentId); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO dr_probe(note) VALUES ('archive repaired')");
+            st.execute("SELECT pg_switch_wal()");
+            long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT coalesce(last_archived_time > last_failed_time, true)"
+                        + " FROM pg_stat_archiver")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the archiver of content " + contentId + " never succeeded after the repair");
     }
 
     /** JVM options that stop the tool right before it replaces the file named {@code name} (none for null). */

@@ -28,12 +28,14 @@ class RetentionIT {
                 root -> ((ObjectNode) root.path("storage")).putObject("keep").put("count", 2));
         DrSyncConfig cfg = ConfigLoader.load(config);
         for (int i = 0; i < 4; i++) {
+            ItSupport.commitOnEveryPrimary(SANDBOX.sandbox(), "retention-" + i); // an idle cluster gets no new point
             assertEquals(0, ItSupport.publish(config).exitCode());
             ToolProcess dr = ToolProcess.run(Duration.ofSeconds(120), "dr", "run", "--once", "--config", config.toString());
             assertEquals(0, dr.exitCode(), dr.output());
         }
         String current = new StateStore(cfg.dr().stateDir()).current().orElseThrow();
         // a fifth point the consumer has not taken yet: newer than the current one, so it stays
+        ItSupport.commitOnEveryPrimary(SANDBOX.sandbox(), "retention-ahead");
         assertEquals(0, ItSupport.publish(config).exitCode());
         String ahead = ItSupport.latestReady(cfg);
         List<String> manifests = names(cfg.storage().manifestDir());

@@ -50,7 +50,8 @@ class InstanceCheckTest {
     void aFailingArchiverNamesItsCountAndFile() {
         assertEquals("content 1 (10.0.1.7:7003): archive_command failing (failed_count 3, last_failed_wal"
                         + " 000000010000000000000007 at 2026-12-05 14:01:02.5+00; last archived 000000010000000000000006);"
-                        + " fix archive_command (/bin/false) before a point can be published",
+                        + " fix archive_command (/bin/false): a point is published once the archiver succeeds again"
+                        + " (PostgreSQL retries within a minute)",
                 refused(check(MB64, "on", "/bin/false", true), InstanceCheck.ARCHIVER_FAILING).getMessage());
     }
 }
