@@ -23,17 +23,18 @@ import io.whpg.drsync.route.ConsumerLock;
 import io.whpg.drsync.route.ConsumeSteps;
 import io.whpg.drsync.route.CycleOutcome;
 import io.whpg.drsync.route.HostFanOut;
+import io.whpg.drsync.route.OnceLeadership;
 import io.whpg.drsync.route.PublishRoute;
 import io.whpg.drsync.route.PublishSteps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.camel.CamelExecutionException;
+import java.util.Optional;
 import org.apache.camel.ManagementMBeansLevel;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.main.Main;
 
@@ -170,15 +171,14 @@ public final class DrSyncRuntime implements AutoCloseable {
         if (role == Role.PRIMARY) {
             return template().requestBodyAndHeaders(PublishRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
         }
-        String uri = ConsumeRoute.ONCE_URI + "?block=true&timeout=" + ConsumerLock.ONCE_WAIT_MILLIS;
-        try {
-            return template().requestBodyAndHeaders(uri, null, new HashMap<>(headers), CycleOutcome.class);
-        } catch (CamelExecutionException e) {
-            if (e.getCause() instanceof DirectConsumerNotAvailableException) {
-                return new CycleOutcome(CONSUMER_LOCKED, "another consumer is running on this DR cluster (it holds the lock "
-                        + ConsumerLock.NAMESPACE + " in " + lockDir + "): nothing was done", false, null);
-            }
-            throw e;
+        Optional<OnceLeadership> held = OnceLeadership.acquire(main.getCamelContext(), lock,
+                Duration.ofMillis(ConsumerLock.ONCE_WAIT_MILLIS));
+        if (held.isEmpty()) {
+            return new CycleOutcome(CONSUMER_LOCKED, "another consumer is running on this DR cluster (it holds the lock "
+                    + ConsumerLock.NAMESPACE + " in " + lockDir + "): nothing was done", false, null);
+        }
+        try (OnceLeadership ignored = held.get()) {
+            return template().requestBodyAndHeaders(ConsumeRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
         }
     }
 

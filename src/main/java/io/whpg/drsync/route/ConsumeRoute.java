@@ -3,15 +3,14 @@ package io.whpg.drsync.route;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio. It is reached
- * only through a {@code master:} endpoint, so only the holder of the consumer lock runs cycles: the
- * timer route (the daemon, every {@code behavior.consumer_sleep_secs}) or {@link #ONCE_URI} ({@code --once}).
+ * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio. Only the holder
+ * of the consumer lock runs cycles: the daemon's timer route (every {@code behavior.consumer_sleep_secs})
+ * starts through a {@code master:} endpoint; {@code --once} sends one cycle after taking the same lock
+ * through {@link OnceLeadership}.
  */
 public final class ConsumeRoute extends RouteBuilder {
     public static final String CYCLE_ROUTE_ID = "dr-consume";
     public static final String CYCLE_URI = "direct:dr-cycle";
-    /** Where {@code --once} sends its one cycle; it has a consumer only while this process holds the lock. */
-    public static final String ONCE_URI = "direct:dr-once";
     private static final String SQL_FLOORS_URI = "direct:dr-sql-floors";
     private final ConsumeSteps steps;
     private final long periodMillis;
@@ -29,9 +28,6 @@ public final class ConsumeRoute extends RouteBuilder {
         from(ConsumerLock.guarded("timer:dr-consume?delay=0&synchronous=true&period=" + periodMillis)).routeId("dr-consume-timer")
                 .autoStartup(timerStarts)
                 .to(CYCLE_URI).id("run-consume-cycle");
-
-        from(ConsumerLock.guarded(ONCE_URI)).routeId("dr-consume-once").autoStartup(!timerStarts)
-                .to(CYCLE_URI).id("run-one-consume-cycle");
 
         // A server found running is refused; SQL says how far it replayed and whether it is still in recovery.
         from(SQL_FLOORS_URI).routeId("dr-sql-floors")

@@ -24,11 +24,11 @@ public final class ConsumerLock {
     /** Missed heartbeats after which a holder counts as gone (the OS lock still decides on one host). */
     static final int HEARTBEAT_MULTIPLIER = 3;
     /**
-     * How long {@code dr run --once} waits for the lock before it reports the other consumer: long enough for
-     * the heartbeat of a consumer killed just before to go stale, then the master component's fixed 1 s
-     * before it starts the consumer, with room for a slow JVM.
+     * How long {@code dr run --once} waits for the lock before it reports the other consumer, when the lock is
+     * not plainly held by a live process (that is refused at once, {@link OnceLeadership}): long enough for the
+     * heartbeat of a consumer killed just before to go stale and for one more try, with room for a slow JVM.
      */
-    public static final long ONCE_WAIT_MILLIS = (HEARTBEAT_MULTIPLIER + 1) * RETRY_MILLIS + 1000 + 3000;
+    public static final long ONCE_WAIT_MILLIS = (HEARTBEAT_MULTIPLIER + 1) * RETRY_MILLIS + 1000;
 
     private ConsumerLock() {
     }

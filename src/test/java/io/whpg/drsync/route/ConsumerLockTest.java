@@ -24,6 +24,6 @@ class ConsumerLockTest {
     void theFileLockLivesInTheLockDirAndIsTriedAtOnce() {
         assertEquals("/var/lib/whpg/state", fileLock.getRoot());
         assertEquals(1, fileLock.getAcquireLockDelay());
-        assertEquals("master:whpg-dr-sync-consumer:direct:dr-once", ConsumerLock.guarded(ConsumeRoute.ONCE_URI));
+        assertEquals("master:whpg-dr-sync-consumer:timer:t", ConsumerLock.guarded("timer:t"));
     }
 }
