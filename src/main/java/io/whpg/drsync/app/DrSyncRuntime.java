@@ -88,6 +88,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             if (backend.s3Client() != null) {
                 main.bind(S3Store.CLIENT_BEAN, backend.s3Client());
             }
+            main.bind(Backends.STORE_BEAN, backend.store());
             if (config.storage().inArchiveBackend()) {
                 main.bind(ManifestSync.STORE_BEAN, backend.store());
             }

@@ -37,7 +37,9 @@ public final class CamelWalArchive implements WalArchive {
         if (body instanceof Collection<?> c) {
             c.forEach(o -> names.add(baseName(String.valueOf(o))));
         } else if (body != null) {
-            String.valueOf(body).lines().filter(l -> !l.isBlank()).forEach(l -> names.add(baseName(l.strip())));
+            // a stream (camel-ssh's stdout), bytes or text: the names one per line
+            String text = template.get().getCamelContext().getTypeConverter().convertTo(String.class, body);
+            (text == null ? "" : text).lines().filter(l -> !l.isBlank()).forEach(l -> names.add(baseName(l.strip())));
         }
         return names;
     }
@@ -70,6 +72,10 @@ public final class CamelWalArchive implements WalArchive {
         } catch (CamelExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
+            }
+            if (e.getCause() instanceof java.io.IOException io) {
+                // a route's own failure (e.g. routes/archive-ssh.yaml: ssh://host/dir: exit 2: ...): its line as it is
+                throw new ArchiveException(String.valueOf(io.getMessage()).strip().lines().findFirst().orElse(""), io);
             }
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("archive backend " + endpointUri + ": " + cause.getMessage(), cause);

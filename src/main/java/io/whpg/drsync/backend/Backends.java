@@ -11,6 +11,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The built-in store {@code archive.backend} selects, and its check at start naming the setting that fails. */
 public final class Backends {
     public static final int S3_PAGE = 1000;
+    /** The registry name of the archive's store (s3, sftp): the consumer stages WAL from it. */
+    public static final String STORE_BEAN = "whpgArchiveStore";
 
     private Backends() {
     }

@@ -35,9 +35,10 @@ public final class ManifestSync {
     public int pull() {
         int fetched = 0;
         Path latest = storage.latestPath().toAbsolutePath().normalize();
-        for (StoredObject o : store.list(storage.manifestDir().toString())) {
+        String latestName = storage.latestPath().getFileName().toString();
+        for (StoredObject o : store.list(storage.remoteDir().toString())) {
             String name = o.name();
-            if (!name.endsWith(".json") || name.startsWith(".")
+            if (!name.endsWith(".json") || name.startsWith(".") || name.equals(latestName)
                     || storage.manifestDir().resolve(name).toAbsolutePath().normalize().equals(latest)) {
                 continue;
             }
@@ -53,9 +54,10 @@ public final class ManifestSync {
             }
             fetched += fetch(o.key(), local, Optional.of(o)) ? 1 : 0;
         }
-        Optional<StoredObject> remoteLatest = store.stat(storage.latestPath().toString());
+        String latestKey = storage.remoteKey(storage.latestPath());
+        Optional<StoredObject> remoteLatest = store.stat(latestKey);
         if (remoteLatest.isPresent()) {
-            fetched += fetch(storage.latestPath().toString(), storage.latestPath(), remoteLatest) ? 1 : 0;
+            fetched += fetch(latestKey, storage.latestPath(), remoteLatest) ? 1 : 0;
         }
         return fetched;
     }
@@ -89,7 +91,7 @@ public final class ManifestSync {
     public void removed(Path local) {
         if (local.getParent() != null && local.getParent().equals(storage.manifestDir())
                 && !local.equals(storage.latestPath())) {
-            store.delete(local.toString());
+            store.delete(storage.remoteKey(local));
         }
     }
 

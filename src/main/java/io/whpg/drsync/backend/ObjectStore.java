@@ -32,6 +32,14 @@ public interface ObjectStore extends AutoCloseable {
     /** Writes the object atomically: a reader sees the old content or the whole new one (S3 PUT; SFTP temp + rename). */
     void put(String key, byte[] content);
 
+    /**
+     * A URL a DR host can GET the object from by itself for {@code ttl} (S3: a presigned URL), so WAL goes from the
+     * store to every host in parallel instead of through the consumer; empty when the store has none (SFTP).
+     */
+    default java.util.Optional<java.net.URI> presignedGet(String key, java.time.Duration ttl) {
+        return java.util.Optional.empty();
+    }
+
     /** Removes the object; absent is not an error. */
     void delete(String key);
 

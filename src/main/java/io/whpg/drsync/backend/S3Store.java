@@ -23,6 +23,8 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -40,6 +42,7 @@ public final class S3Store implements ObjectStore {
 
     private final Backend.S3 settings;
     private final S3Client client;
+    private final S3Presigner presigner;
     private final Supplier<ProducerTemplate> template;
     private final int pageSize;
     private final String uri;
@@ -47,6 +50,7 @@ public final class S3Store implements ObjectStore {
     public S3Store(Backend.S3 settings, S3Client client, Supplier<ProducerTemplate> template, int pageSize) {
         this.settings = settings;
         this.client = client;
+        this.presigner = presigner(settings, client);
         this.template = template;
         this.pageSize = pageSize;
         this.uri = "aws2-s3://" + settings.bucket() + "?amazonS3Client=#" + CLIENT_BEAN + "&autoCreateBucket=false";
@@ -150,6 +154,27 @@ public final class S3Store implements ObjectStore {
     }
 
     @Override
+    public Optional<URI> presignedGet(String key, java.time.Duration ttl) {
+        try {
+            return Optional.of(presigner.presignGetObject(r -> r.signatureDuration(ttl)
+                    .getObjectRequest(g -> g.bucket(settings.bucket()).key(objectKey(key)))).url().toURI());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw new BackendException(name(key) + ": cannot presign: " + cause(e), e);
+        }
+    }
+
+    /** The presigner shares the client's region, endpoint, addressing style and credentials. */
+    private static S3Presigner presigner(Backend.S3 s3, S3Client client) {
+        var b = S3Presigner.builder().region(Region.of(s3.region()))
+                .credentialsProvider(client.serviceClientConfiguration().credentialsProvider())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyle()).build());
+        if (s3.endpoint() != null) {
+            b.endpointOverride(URI.create(s3.endpoint()));
+        }
+        return b.build();
+    }
+
+    @Override
     public void delete(String key) {
         call(key, uri, null, Map.of(OPERATION, "deleteObject", KEY, objectKey(key)));
     }
@@ -167,6 +192,7 @@ public final class S3Store implements ObjectStore {
 
     @Override
     public void close() {
+        presigner.close();
         client.close();
     }
 

@@ -149,7 +149,14 @@ public final class ConfigLoader {
         return new Storage(s.get("manifest_dir").absolutePath(), s.get("latest_path").absolutePath(),
                 new Keep(keep.optional("count", Keep.DEFAULT_COUNT, v -> v.integer(2, 10_000_000)),
                         keep.optional("days", null, v -> v.integer(1, 36_500))),
-                signing(s), s.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, "archive")).equals("archive"));
+                signing(s), remoteDir(s));
+    }
+
+    /** storage.backend "archive": manifests in the archive's store under storage.remote_dir (default manifest_dir). */
+    private static Path remoteDir(ConfigObject s) throws ConfigException {
+        boolean inArchive = s.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, "archive")).equals("archive");
+        Path remote = s.optional("remote_dir", null, ConfigValue::absolutePath);
+        return inArchive ? (remote != null ? remote : s.get("manifest_dir").absolutePath()) : null;
     }
 
     /**

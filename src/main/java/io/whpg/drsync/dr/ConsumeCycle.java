@@ -3,6 +3,7 @@ package io.whpg.drsync.dr;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.OsUser;
@@ -78,6 +79,8 @@ public final class ConsumeCycle implements AutoCloseable {
     private final Map<Integer, ParkVerifier.Verdict> verdicts = new TreeMap<>();
     private final Map<Integer, Long> replayMillis = new HashMap<>();
     private boolean started;
+    private final Map<Integer, List<String>> neededWal = new TreeMap<>();
+    private boolean staged;
     private Instant stepStart;
 
     public ConsumeCycle(DrSyncConfig config, Optional<String> requested, Function<DrHost, io.whpg.drsync.exec.HostShell> opener,
@@ -368,6 +371,7 @@ public final class ConsumeCycle implements AutoCloseable {
             m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> published.add(n.asText()));
             Set<String> needed = WalPreflight.withPublished(
                     WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive), published);
+            neededWal.put(seg, needed.stream().sorted().toList());
             List<String> missing = WalPreflight.missing(needed, listing);
             if (!missing.isEmpty()) {
                 problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()
@@ -391,6 +395,70 @@ public final class ConsumeCycle implements AutoCloseable {
                 : String.join(", ", names.subList(0, 10)) + ", ... (" + (names.size() - 10) + " more)";
     }
 
+    /**
+     * With a store the DR hosts cannot read as a directory ({@code archive.backend} s3 or sftp): the needed WAL of every
+     * instance to start is checked in the store and staged beside it ({@link WalStaging}). S3: each host fetches its
+     * files itself from presigned URLs (the calls returned); otherwise this process copies them to local instances.
+     */
+    public List<HostCall> stageCalls(ObjectStore store) {
+        if (store == null) {
+            return List.of();
+        }
+        staged = true;
+        Manifest m = selection.manifest();
+        Map<Integer, List<String>> needed = new TreeMap<>(neededWal);
+        needed.keySet().retainAll(selection.toStart());
+        Map<Integer, List<WalStaging.Item>> plan = WalStaging.plan(needed, store, seg -> config.archive().dirFor(seg).toString(),
+                m.walSegmentSize(), seg -> m.segment(seg).orElseThrow().systemIdentifier());
+        lap("wal_check");
+        Duration ttl = commandTimeout().plusMinutes(10);
+        Map<String, java.net.URI> urls = new HashMap<>();
+        plan.values().stream().flatMap(List::stream).forEach(i -> store.presignedGet(i.key(), ttl).ifPresent(u -> urls.put(i.key(), u)));
+        if (urls.size() == plan.values().stream().mapToInt(List::size).sum()) {
+            return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(dataDirs(segs), plan, urls),
+                    plan.keySet());
+        }
+        for (Map.Entry<Integer, List<WalStaging.Item>> e : plan.entrySet()) {
+            Instance i = instances.get(e.getKey());
+            if (!i.isLocal()) {
+                throw new CycleFailure(WalStaging.STAGE_FAILED, "instance " + i.gpSegmentId() + " on " + i.host()
+                        + ": archive.backend " + config.archive().backend().kind() + " stages WAL only for local DR instances"
+                        + " (remote hosts fetch it themselves with the s3 backend, or read a shared posix archive)");
+            }
+            int fetched = LocalWalStager.stage(i.dataDir(), e.getValue(), store);
+            LOG.info("instance {}: {} WAL file(s) staged, {} fetched", i.gpSegmentId(), e.getValue().size(), fetched);
+        }
+        return List.of();
+    }
+
+    private Map<Integer, String> dataDirs(List<Integer> segs) {
+        Map<Integer, String> out = new TreeMap<>();
+        segs.forEach(s -> out.put(s, instances.get(s).dataDir()));
+        return out;
+    }
+
+    public void checkStaged(List<HostReply> replies) {
+        List<String> problems = replies.stream().flatMap(r -> WalStaging.failures(r).stream()).toList();
+        lap("wal_stage");
+        if (!problems.isEmpty()) {
+            throw new CycleFailure(WalStaging.STAGE_FAILED, String.join("; ", problems));
+        }
+    }
+
+    /** After a verified park: the staged WAL of the started instances is removed (a failure is only logged). */
+    public List<HostCall> unstageCalls() {
+        if (!staged || plans.isEmpty()) {
+            return List.of();
+        }
+        return perHost("unstage", commandTimeout(), segs -> WalStaging.removeScript(segs.stream()
+                .map(s -> instances.get(s).dataDir()).toList()), plans.keySet());
+    }
+
+    public void checkUnstaged(List<HostReply> replies) {
+        replies.stream().filter(r -> !r.ok()).forEach(r -> LOG.warn("staged WAL not removed on {}: {}",
+                r.call().host().describe(), r.problem()));
+    }
+
     public List<HostCall> prepareCalls() {
         Manifest m = selection.manifest();
         long stamp = clock.millis();
@@ -399,10 +467,11 @@ public final class ConsumeCycle implements AutoCloseable {
         for (Integer seg : selection.toStart()) {
             Instance i = instances.get(seg);
             SegmentPoint p = m.segment(seg).orElseThrow();
-            String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), clock.instant());
+            String restore = staged ? WalStaging.restoreCommand(i.dataDir()) : null;
+            String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), restore, clock.instant());
             String log = i.dataDir() + "/log/whpg_dr_sync-" + m.restorePoint() + "-" + stamp + ".log";
             plans.put(seg, new PlannedStart(seg, i.dataDir(), i.port(), conf,
-                    RecoveryTargetFile.settings(p.restoreLsn(), p.timeline()), log));
+                    RecoveryTargetFile.settings(p.restoreLsn(), p.timeline(), restore), log));
         }
         // the effective settings are asked of PostgreSQL once the recovery file is in place, before any start
         return perHost("prepare", commandTimeout(), segs -> HostScripts.prepare(planned(segs))

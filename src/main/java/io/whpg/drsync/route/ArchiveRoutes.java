@@ -23,21 +23,22 @@ public final class ArchiveRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        String p = LOCAL_URI.equals(uri) ? "" : routeId + "-"; // node ids are unique across routes
         from(uri).routeId(routeId)
                 .choice()
                     .when(header(CamelWalArchive.OP).isEqualTo("list"))
                         .process(e -> e.getIn().setBody(archive.list(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class))))
-                        .id("list-archive-directory")
+                        .id(p + "list-archive-directory")
                     .when(header(CamelWalArchive.OP).isEqualTo("read_range"))
                         .process(e -> e.getIn().setBody(archive.readRange(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class),
                                 e.getIn().getHeader(CamelWalArchive.FILE, String.class),
                                 e.getIn().getHeader(CamelWalArchive.OFFSET, Long.class),
                                 e.getIn().getHeader(CamelWalArchive.LENGTH, Integer.class))))
-                        .id("read-archive-range")
+                        .id(p + "read-archive-range")
                     .otherwise()
                         .process(e -> e.getIn().setBody(archive.read(e.getIn().getHeader(CamelWalArchive.SEGMENT, Integer.class),
                                 e.getIn().getHeader(CamelWalArchive.FILE, String.class))))
-                        .id("read-archive-file")
+                        .id(p + "read-archive-file")
                 .end();
     }
 }

@@ -3,6 +3,7 @@ package io.whpg.drsync.route;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.ArchiveException;
 import io.whpg.drsync.archive.WalArchive;
+import io.whpg.drsync.backend.Backends;
 import io.whpg.drsync.backend.ManifestSync;
 import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
@@ -135,7 +136,7 @@ public final class ConsumeSteps {
         ObjectStore remote = e.getContext().getRegistry().lookupByNameAndType(ManifestSync.STORE_BEAN, ObjectStore.class);
         if (remote != null) {
             int fetched = new ManifestSync(remote, config.storage()).pull();
-            LOG.debug("{} manifest file(s) fetched from {}", fetched, remote.name(config.storage().manifestDir().toString()));
+            LOG.debug("{} manifest file(s) fetched from {}", fetched, remote.name(config.storage().remoteDir().toString()));
         }
         cycle(e).select(new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(), null, trust));
     }
@@ -146,6 +147,24 @@ public final class ConsumeSteps {
 
     public void preflight(Exchange e) {
         cycle(e).preflight(archive);
+    }
+
+    /** archive.backend s3 / sftp: the needed WAL checked in the store and staged beside each instance to start. */
+    public void stageCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).stageCalls(
+                e.getContext().getRegistry().lookupByNameAndType(Backends.STORE_BEAN, ObjectStore.class)));
+    }
+
+    public void checkStaged(Exchange e) {
+        cycle(e).checkStaged(replies(e));
+    }
+
+    public void unstageCalls(Exchange e) {
+        e.getIn().setBody(cycle(e).unstageCalls());
+    }
+
+    public void checkUnstaged(Exchange e) {
+        cycle(e).checkUnstaged(replies(e));
     }
 
     public void prepareCalls(Exchange e) {

@@ -106,7 +106,8 @@ public final class PublishSteps {
             throw new CycleFailure(SigningKeys.SIGNING_KEY_UNUSABLE, x.getMessage());
         }
         e.setProperty(SIGNED_STORE, new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(),
-                key, null).withRemote(e.getContext().getRegistry().lookupByNameAndType(ManifestSync.STORE_BEAN, ObjectStore.class)));
+                key, null).withRemote(e.getContext().getRegistry().lookupByNameAndType(ManifestSync.STORE_BEAN, ObjectStore.class),
+                        config.storage()::remoteKey));
         Instant now = clock.instant();
         String name = RestorePointName.forInstant(config.behavior().restorePointPrefix(), now);
         if (!manifests.reserve(name)) {

@@ -35,6 +35,7 @@ public final class ManifestStore {
     private final PrivateKey signingKey;
     private final ManifestTrust trust;
     private ObjectStore remote;
+    private java.util.function.Function<Path, String> remoteKey;
 
     /** A store whose writes are unsigned and whose reads do not check signatures (status, metrics, retention). */
     public ManifestStore(Path dir, Path latestPath) {
@@ -53,18 +54,19 @@ public final class ManifestStore {
     }
 
     /**
-     * With {@code storage.backend = "archive"}: every manifest and LATEST.json written is also put, under the same
-     * path, in the archive's store (after the local write, manifest before LATEST.json), where the DR site fetches it.
+     * With {@code storage.backend = "archive"}: every manifest and LATEST.json written is also put, under the key
+     * {@code keyOf} gives its path, in the archive's store (after the local write, manifest before LATEST.json), where the DR site fetches it.
      */
-    public ManifestStore withRemote(ObjectStore store) {
+    public ManifestStore withRemote(ObjectStore store, java.util.function.Function<Path, String> keyOf) {
         this.remote = store;
+        this.remoteKey = keyOf;
         return this;
     }
 
     private void writeBoth(Path p, String content) throws IOException {
         AtomicFiles.write(p, content);
         if (remote != null) {
-            remote.put(p.toString(), content.getBytes(StandardCharsets.UTF_8));
+            remote.put(remoteKey.apply(p), content.getBytes(StandardCharsets.UTF_8));
         }
     }
 
