@@ -23,12 +23,44 @@ public final class HostScripts {
               && [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$(cd "$1" 2>/dev/null && pwd -P)" ]; }
             """;
 
+    /** How many instances of one host a step works on at once (probe, prepare's writes, start, await's reports). */
+    public static final int PARALLEL_PER_HOST = 8;
+
+    /**
+     * {@code par KEY CMD...} runs CMD in the background, its stdout and stderr kept in a private temp dir
+     * ({@code mktemp -d}: created exclusively, mode 0700, removed at exit), at most {@value #PARALLEL_PER_HOST}
+     * at once; {@code par_flush} waits for them and prints their outputs in the order they were started, so the
+     * host's output stays one tagged stream in instance order, and sets {@code par_rc} to the first non-zero exit.
+     */
+    static final String PARALLEL = """
+            par_max=PAR_MAX; par_dir=""; par_jobs=""; par_n=0; par_rc=0
+            par() {
+              if [ -z "$par_dir" ]; then
+                par_dir=$(mktemp -d "${TMPDIR:-/tmp}/whpg_dr_sync.XXXXXXXXXX") || { echo "@@whpg write_failed cannot create a temp dir for parallel work"; exit 4; }
+                trap 'rm -rf "$par_dir"' EXIT; trap 'exit 143' TERM INT HUP
+              fi
+              [ "$par_n" -lt "$par_max" ] || par_flush
+              k=$1; shift
+              ( "$@" ) > "$par_dir/$k.out" 2> "$par_dir/$k.err" &
+              par_jobs="$par_jobs $k:$!"; par_n=$((par_n+1))
+            }
+            par_flush() {
+              for j in $par_jobs; do
+                wait "${j#*:}"; rc=$?
+                [ "$par_rc" != 0 ] || par_rc=$rc
+                cat "$par_dir/${j%%:*}.out"; cat "$par_dir/${j%%:*}.err" >&2
+                rm -f "$par_dir/${j%%:*}.out" "$par_dir/${j%%:*}.err"
+              done
+              par_jobs=""; par_n=0
+            }
+            """.replace("PAR_MAX", Integer.toString(PARALLEL_PER_HOST));
+
     private HostScripts() {
     }
 
     /** Per instance: control data, signal files, postmaster, base-backup leftovers, foreign targets, timelines. */
     public static String probe(String pgBin, List<InstanceRef> instances) {
-        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+        StringBuilder sb = new StringBuilder(PRELUDE).append(PARALLEL).append("""
                 probe() {
                   echo "@@whpg begin $1"; d=$2
                   if [ ! -d "$d" ]; then echo "@@whpg missing"; echo "@@whpg end $1"; return; fi
@@ -53,9 +85,10 @@ public final class HostScripts {
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         sb.append("INCLUDE=").append(quote(INCLUDE_LINE)).append('\n');
         for (InstanceRef i : instances) {
-            sb.append("probe ").append(i.gpSegmentId()).append(' ').append(quote(i.dataDir())).append('\n');
+            sb.append("par ").append(i.gpSegmentId()).append(" probe ").append(i.gpSegmentId()).append(' ')
+                    .append(quote(i.dataDir())).append('\n');
         }
-        return sb.toString();
+        return sb.append("par_flush\n").toString();
     }
 
     /**
@@ -68,10 +101,11 @@ public final class HostScripts {
      * backup beside it that stays until the new file is checked (its old bytes, then the include line). No data
      * passes through a pipeline (dash, the usual {@code sh}, has no {@code pipefail}).
      * Exits 3 at the first instance that is not parked or whose config is odd, before touching any; exits 4 when a
-     * write fails.
+     * write fails. The checks run one after another; the writes (two fsyncs each) run side by side, up to
+     * {@value #PARALLEL_PER_HOST} at once, so one failing write does not stop the others (each is whole or absent).
      */
     public static String prepare(List<PlannedStart> plans) {
-        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+        StringBuilder sb = new StringBuilder(PRELUDE).append(PARALLEL).append("""
                 umask 077
                 refuse() { echo "@@whpg refused $1: $2"; exit 3; }
                 failed() { echo "@@whpg write_failed $1"; exit 4; }
@@ -114,6 +148,11 @@ public final class HostScripts {
                   else echo "@@whpg write_failed $c did not verify after adding the include; its previous content is kept in $b"; fi
                   return 1
                 }
+                write() { # seg, data dir, recovery file content
+                  put "$2/$RECOVERY_CONF" "$3" || failed "writing $RECOVERY_CONF of instance $1"
+                  include "$2" || exit 4
+                  echo "@@whpg prepared $1"
+                }
                 """);
         sb.append("INCLUDE=").append(quote(INCLUDE_LINE)).append('\n');
         sb.append("RECOVERY_CONF=").append(RECOVERY_CONF).append('\n');
@@ -121,14 +160,10 @@ public final class HostScripts {
             sb.append("check ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append('\n');
         }
         for (PlannedStart p : plans) {
-            String d = quote(p.dataDir());
-            sb.append("put ").append(d).append("/").append(RECOVERY_CONF).append(' ').append(quote(p.recoveryConf()))
-                    .append(" || failed \"writing ").append(RECOVERY_CONF).append(" of instance ").append(p.gpSegmentId())
-                    .append("\"\n");
-            sb.append("include ").append(d).append(" || exit 4\n");
-            sb.append("echo \"@@whpg prepared ").append(p.gpSegmentId()).append("\"\n");
+            sb.append("par ").append(p.gpSegmentId()).append(" write ").append(p.gpSegmentId()).append(' ')
+                    .append(quote(p.dataDir())).append(' ').append(quote(p.recoveryConf())).append('\n');
         }
-        return sb.toString();
+        return sb.append("par_flush; [ $par_rc = 0 ] || exit $par_rc\n").toString();
     }
 
     /** The server option that marks a postmaster as started by the tool towards a restore point (postmaster.opts keeps it). */
@@ -143,7 +178,7 @@ public final class HostScripts {
      * (and that a crash left running) from one started by someone else.
      */
     public static String start(String pgBin, String restorePoint, List<PlannedStart> plans) {
-        StringBuilder sb = new StringBuilder(PRELUDE).append(SERVER_OPTIONS).append("""
+        StringBuilder sb = new StringBuilder(PRELUDE).append(PARALLEL).append(SERVER_OPTIONS).append("""
                 launch() { # seg, data dir, port, log file, log file as pg_ctl gets it
                   mkdir -p "$(dirname "$4")"
                   (cd "$2" && "$PGBIN/pg_ctl" start -W -D . -l "$5" -o "$(opts "$3")") >/dev/null 2>&1
@@ -157,19 +192,17 @@ public final class HostScripts {
                     sleep 0.05; n=$((n+1))
                   done
                 }
+                boot() { launch "$@"; settle "$1" "$2" "$4"; }
                 """);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         targetOption(sb, restorePoint);
         for (PlannedStart p : plans) {
-            sb.append("launch ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
-                    .append(p.port()).append(' ').append(quote(p.logFile())).append(' ')
-                    .append(quote(logForPgCtl(p))).append('\n');
+            // launched and settled side by side: no instance waits for the ones before it
+            sb.append("par ").append(p.gpSegmentId()).append(" boot ").append(p.gpSegmentId()).append(' ')
+                    .append(quote(p.dataDir())).append(' ').append(p.port()).append(' ').append(quote(p.logFile()))
+                    .append(' ').append(quote(logForPgCtl(p))).append('\n');
         }
-        for (PlannedStart p : plans) {
-            sb.append("settle ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
-                    .append(quote(p.logFile())).append('\n');
-        }
-        return sb.toString();
+        return sb.append("par_flush\n").toString();
     }
 
     /**
@@ -203,7 +236,7 @@ public final class HostScripts {
      */
     public static String await(String pgBin, String restorePoint, List<PlannedStart> plans, List<InstanceRef> adopted,
                                long seconds) {
-        StringBuilder sb = new StringBuilder(PRELUDE).append("""
+        StringBuilder sb = new StringBuilder(PRELUDE).append(PARALLEL).append("""
                 report() { # seg, data dir, log file
                   echo "@@whpg begin $1"; d=$2
                   alive "$d" && echo "@@whpg running $(head -n 1 "$d/postmaster.pid")"
@@ -243,16 +276,16 @@ public final class HostScripts {
         }
         waitUntilAllExited(sb, plans.stream().map(PlannedStart::dataDir).toList(), seconds, watches.toString());
         for (PlannedStart p : plans) {
-            sb.append("report ").append(p.gpSegmentId()).append(' ').append(quote(p.dataDir())).append(' ')
-                    .append(quote(p.logFile())).append('\n');
+            sb.append("par ").append(p.gpSegmentId()).append(" report ").append(p.gpSegmentId()).append(' ')
+                    .append(quote(p.dataDir())).append(' ').append(quote(p.logFile())).append('\n');
         }
         for (InstanceRef i : adopted) {
             String d = quote(i.dataDir());
-            sb.append("report ").append(i.gpSegmentId()).append(' ').append(d).append(" \"$(ls -1 ").append(d)
+            sb.append("par ").append(i.gpSegmentId()).append(" report ").append(i.gpSegmentId()).append(' ').append(d).append(" \"$(ls -1 ").append(d)
                     .append("/log/whpg_dr_sync-").append(quote(RestorePointName.validate("restore point", restorePoint)))
                     .append("-*.log 2>/dev/null | sort | tail -n 1)\"\n");
         }
-        return sb.toString();
+        return sb.append("par_flush\n").toString();
     }
 
     /**
