@@ -17,6 +17,7 @@ import io.whpg.drsync.ops.ReplayWatch;
 import io.whpg.drsync.ops.Retention;
 import io.whpg.drsync.ops.ToolHome;
 import io.whpg.drsync.ops.Observability;
+import io.whpg.drsync.primary.KeptConnections;
 import io.whpg.drsync.route.ArchiveRoutes;
 import io.whpg.drsync.route.ConsumeRoute;
 import io.whpg.drsync.route.ConsumerLock;
@@ -57,6 +58,8 @@ public final class DrSyncRuntime implements AutoCloseable {
     private final DrSyncConfig config;
     private FileLockClusterService lock;
     private ReplayWatch replayWatch;
+    private KeptConnections coordinator;
+    private PublishSteps publishSteps;
     private final Backends.Built backend;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
@@ -65,7 +68,9 @@ public final class DrSyncRuntime implements AutoCloseable {
         this.lockDir = config.dr().lockDir();
         this.config = config;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
-        main.configure().setJmxEnabled(true);
+        // JMX is for watching a running process (hawtio, jconsole, Jolokia): a one-shot publish skips registering
+        // its MBeans (~0.15-0.2 CPU-s of a `primary run --once`, bench/results/publish-profile.md) unless observed
+        main.configure().setJmxEnabled(role == Role.DR || daemon);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
         main.bind("whpgLogContext", new LogContext(role == Role.DR ? "dr" : "primary"));
         // SIGTERM (systemd stop): Camel waits this long for a running cycle to end before it forces the stop
@@ -96,10 +101,11 @@ public final class DrSyncRuntime implements AutoCloseable {
                     new StoreWalArchive(backend.store(), seg -> config.archive().dirFor(seg).toString())));
         }
         if (role == Role.PRIMARY) {
-            main.bind("primary", PublishSteps.dataSource(config.primary(), config.primary().host(),
-                    config.primary().port(), false));
+            coordinator = PublishSteps.keptConnections(config.primary(), config.primary().host(), config.primary().port(), false);
+            main.bind("primary", coordinator);
             main.bind(PublishRoute.INSTANCE_POOL, java.util.concurrent.Executors.newFixedThreadPool(16, daemonThreads("primary-instance")));
-            main.configure().addRoutesBuilder(new PublishRoute(new PublishSteps(config, archive, clock),
+            publishSteps = new PublishSteps(config, archive, clock);
+            main.configure().addRoutesBuilder(new PublishRoute(publishSteps,
                     config.behavior().publisherSleepSecs() * 1000L, daemon));
         } else {
             for (var i : config.dr().instances()) {
@@ -148,6 +154,7 @@ public final class DrSyncRuntime implements AutoCloseable {
         } else {
             new Observability(main, config, false, PublishRoute.CYCLE_ROUTE_ID, null, null);
         }
+        main.configure().setJmxEnabled(true);
         main.configure().metrics().withEnabled(true);
         main.configure().httpManagementServer().withEnabled(true).withHost(host).withPort(port)
                 .withHealthCheckEnabled(true).withJolokiaEnabled(true).withMetricsEnabled(true);
@@ -168,6 +175,12 @@ public final class DrSyncRuntime implements AutoCloseable {
      * the consumer lock; when another consumer holds it, nothing is done and the outcome says so.
      */
     public CycleOutcome runOnce(Map<String, Object> headers) throws Exception {
+        if (role == Role.PRIMARY) {
+            // the coordinator's connection (TCP, authentication, the driver's classes) opens while Camel starts
+            Thread ahead = new Thread(coordinator::openAhead, "primary-connect-ahead");
+            ahead.setDaemon(true);
+            ahead.start();
+        }
         main.start();
         if (role == Role.PRIMARY) {
             return template().requestBodyAndHeaders(PublishRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
@@ -205,6 +218,10 @@ public final class DrSyncRuntime implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
+        if (publishSteps != null) {
+            coordinator.close();
+            publishSteps.close();
+        }
         if (backend != null) {
             backend.store().close();
         }

@@ -18,12 +18,14 @@ public record InstanceCheck(long walSegmentSize, String archiveMode, String arch
      * One row per instance (utility mode). The archiver is failing while its last failure is newer than its
      * last success: PostgreSQL retries the same file and archives nothing after it until it succeeds.
      */
-    public static final String SQL = "SELECT (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS wal_segment_size,"
+    static final String COLUMNS = "SELECT (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS wal_segment_size,"
             + " current_setting('archive_mode') AS archive_mode, current_setting('archive_command') AS archive_command,"
             + " a.failed_count, a.last_failed_wal, a.last_failed_time::text AS last_failed_time, a.last_archived_wal,"
             + " a.last_archived_time::text AS last_archived_time,"
             + " (a.last_failed_time IS NOT NULL AND (a.last_archived_time IS NULL OR a.last_failed_time > a.last_archived_time))"
-            + " AS archiver_failing FROM pg_stat_archiver a";
+            + " AS archiver_failing";
+    static final String FROM = " FROM pg_stat_archiver a";
+    public static final String SQL = COLUMNS + FROM;
 
     /** From a row of {@link #SQL}. */
     public static InstanceCheck of(Map<?, ?> row) {

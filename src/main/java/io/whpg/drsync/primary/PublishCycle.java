@@ -10,8 +10,10 @@ import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.RestorePointName;
 import io.whpg.drsync.state.SegmentPoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,8 @@ public final class PublishCycle {
     private final Map<Integer, Lsn> previousSwitch = new TreeMap<>();
     private final Map<Integer, IdleRule.Probe> probes = new ConcurrentSkipListMap<>();
     private Manifest previousManifest;
+    private final Map<String, Long> stepMillis = new LinkedHashMap<>();
+    private Instant lapStart;
     private String previousPoint;
     /** Filled from parallel per-instance queries. */
     private volatile String switchMethod = "none";
@@ -53,6 +57,7 @@ public final class PublishCycle {
     public PublishCycle(String restorePoint, Instant createdAt) {
         this.restorePoint = RestorePointName.validate("restore point", restorePoint);
         this.createdAt = createdAt;
+        this.lapStart = createdAt;
     }
 
     public String restorePoint() {
@@ -246,7 +251,7 @@ public final class PublishCycle {
             List<String> missing = new ArrayList<>();
             for (String needed : continuity(seg).files()) {
                 boolean segment = WalFile.kindOf(needed).orElse(null) == WalFile.Kind.SEGMENT;
-                if (!listing.contains(needed) || segment && !Continuity.reported(s == null ? null : s.lastArchivedWal(), needed, size)) {
+                if (!listing.contains(needed) || segment && !reportedDone(seg, s, needed, size)) {
                     missing.add(needed);
                 }
             }
@@ -258,6 +263,30 @@ public final class PublishCycle {
             }
         }
         return pending;
+    }
+
+    /**
+     * The archiver reported {@code needed} done: its statistics reached it or, for a file of the instance's current
+     * timeline, its archive_status marks it done (an older timeline's file may be marked done by a walreceiver or a
+     * restore from the archive while this instance was a mirror, without this instance ever archiving it).
+     */
+    private boolean reportedDone(int seg, ArchiverStatus s, String needed, long size) {
+        if (s == null) {
+            return false;
+        }
+        if (Continuity.reported(s.lastArchivedWal(), needed, size)) {
+            return true;
+        }
+        return s.markedDone().contains(needed)
+                && WalFile.parse(needed, size).timeline() == WalFile.parse(facts.get(seg).walFile(), size).timeline();
+    }
+
+    /** Milliseconds since the previous lap (the first: since the cycle began), under {@code step} in the evidence. */
+    public void lap(String step, Instant now) {
+        synchronized (stepMillis) {
+            stepMillis.put(step, Math.max(0, Duration.between(lapStart, now).toMillis()));
+            lapStart = now;
+        }
     }
 
     public Manifest manifest(boolean ready, Instant checkedAt) {
@@ -296,7 +325,15 @@ public final class PublishCycle {
                 if (s.lastFailedWal() != null) {
                     n.put("last_failed_wal", s.lastFailedWal());
                 }
+                List<String> byMarker = range.files().stream()
+                        .filter(w -> s.markedDone().contains(w) && !Continuity.reported(s.lastArchivedWal(), w, segSize)).toList();
+                if (!byMarker.isEmpty()) {
+                    byMarker.forEach(n.putArray("archive_status_done")::add);
+                }
             }
+        }
+        synchronized (stepMillis) {
+            stepMillis.forEach(evidence.putObject("step_ms")::put);
         }
         if (!ready) {
             ArrayNode missing = evidence.putArray("not_yet_archived");

@@ -1,5 +1,6 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.primary.ArchiverStatus;
 import io.whpg.drsync.primary.IdleRule;
 import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.PrimaryInstance;
@@ -125,7 +126,7 @@ public final class PublishRoute extends RouteBuilder {
                     .process(steps::perInstance).id("instances-for-archiver")
                     .split(body()).parallelProcessing().executorService(INSTANCE_POOL).stopOnException().id("each-instance-archiver")
                         .process(BodyHeaders::apply).id("archiver-headers")
-                        .setBody(constant(InstanceCheck.SQL)).id("archiver-sql")
+                        .setBody(constant(ArchiverStatus.SQL)).id("archiver-sql")
                         .toD(ON_INSTANCE).id("read-archiver")
                         .process(steps::readArchiver).id("list-archive")
                     .end()

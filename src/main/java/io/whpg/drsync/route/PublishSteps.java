@@ -12,6 +12,7 @@ import io.whpg.drsync.primary.FailureText;
 import io.whpg.drsync.primary.IdleRule;
 import io.whpg.drsync.primary.InstanceCheck;
 import io.whpg.drsync.primary.InstanceFacts;
+import io.whpg.drsync.primary.KeptConnections;
 import io.whpg.drsync.primary.PrimaryInstance;
 import io.whpg.drsync.primary.PublishCycle;
 import io.whpg.drsync.state.Manifest;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.apache.camel.CamelExchangeException;
 import org.apache.camel.Exchange;
@@ -47,13 +49,16 @@ public final class PublishSteps {
     public static final String DEADLINE = "whpgArchiveDeadline";
     static final String SIGNED_STORE = "whpgSignedManifests";
     private static final String POINT_REQUESTED = "whpgPointRequested";
-    private static final long ARCHIVE_POLL_MILLIS = 100;
+    /** Between archive polls: each costs one query per instance on a kept connection and one archive listing. */
+    private static final long ARCHIVE_POLL_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(PublishSteps.class);
 
     private final DrSyncConfig config;
     private final WalArchive archive;
     private final Clock clock;
     private final ManifestStore manifests;
+    /** By content id, for the process's life: the daemon's cycles reuse them. */
+    private final Map<Integer, KeptConnections> instanceConnections = new ConcurrentHashMap<>();
 
     public PublishSteps(DrSyncConfig config, WalArchive archive, Clock clock) {
         this.config = config;
@@ -69,6 +74,16 @@ public final class PublishSteps {
 
     static PublishCycle cycle(Exchange e) {
         return e.getProperty(CYCLE, PublishCycle.class);
+    }
+
+    /** Connections to one server kept for reuse ({@link KeptConnections}); utility mode as {@link #dataSource}. */
+    public static KeptConnections keptConnections(Primary p, String host, int port, boolean utility) {
+        return new KeptConnections(dataSource(p, host, port, utility), host + ":" + port, p.connectTimeoutSecs());
+    }
+
+    /** Closes the connections kept to every instance (the runtime is stopping). */
+    public void close() {
+        instanceConnections.values().forEach(KeptConnections::close);
     }
 
     /** A connection to one instance alone (Greenplum utility mode, options from primary.utility_options). */
@@ -127,9 +142,13 @@ public final class PublishSteps {
                     String.valueOf(row.get("hostname")), row.get("address") == null ? "" : String.valueOf(row.get("address")),
                     ((Number) row.get("port")).intValue());
             acting.add(i);
-            if (e.getContext().getRegistry().lookupByName(i.dataSourceName()) == null) {
-                e.getContext().getRegistry().bind(i.dataSourceName(),
-                        dataSource(config.primary(), i.host(), i.port(), true));
+            KeptConnections kept = instanceConnections.computeIfAbsent(i.gpSegmentId(), seg -> {
+                KeptConnections k = keptConnections(config.primary(), i.host(), i.port(), true);
+                e.getContext().getRegistry().bind(i.dataSourceName(), k);
+                return k;
+            });
+            if (kept.pointAt(i.host() + ":" + i.port(), () -> dataSource(config.primary(), i.host(), i.port(), true))) {
+                LOG.info("{}: the acting primary moved here; connections to its old address closed", i.label());
             }
         }
         cycle(e).setInstances(acting);
@@ -153,6 +172,7 @@ public final class PublishSteps {
             texts.add(String.valueOf(row.values().iterator().next()));
         }
         cycle(e).setRestorePointRows(texts);
+        cycle(e).lap("restore_point", clock.instant());
         LOG.info("created restore point {} on {} instances", cycle(e).restorePoint(), texts.size());
     }
 
@@ -174,6 +194,7 @@ public final class PublishSteps {
     /** No instance changed since the previous READY point: no new point, no WAL switch (README "Idle clusters"). */
     public boolean unchanged(Exchange e) {
         PublishCycle c = cycle(e);
+        c.lap("checks", clock.instant());
         if (c.unchangedSince().isPresent()) {
             return true;
         }
@@ -223,11 +244,13 @@ public final class PublishSteps {
     /** The NOT READY manifest goes out at once, for the audit trail, then LATEST.json names it. */
     public void publishNotReady(Exchange e) throws IOException {
         PublishCycle c = cycle(e);
+        c.lap("wal_files_and_switch", clock.instant());
         Manifest m = c.manifest(false, clock.instant());
         ManifestStore signed = signed(e);
         signed.write(m);
         manifests.release(m.restorePoint());
         signed.writeLatest(m);
+        c.lap("publish_not_ready", clock.instant());
         e.setProperty(DEADLINE, clock.instant().plus(Duration.ofSeconds(config.behavior().publisherWaitArchiveSecs())));
     }
 
@@ -238,7 +261,8 @@ public final class PublishSteps {
         PublishCycle c = cycle(e);
         Object failed = row.get("last_failed_wal");
         c.setArchiver(new ArchiverStatus(seg, (String) row.get("last_archived_wal"),
-                String.valueOf(row.get("last_archived_time")), failed == null ? null : String.valueOf(failed)));
+                String.valueOf(row.get("last_archived_time")), failed == null ? null : String.valueOf(failed),
+                ArchiverStatus.doneFiles((String) row.get("done_files"))));
         c.setSettings(seg, InstanceCheck.of(row));
         Set<String> listing = archive.list(seg);
         c.setArchiveListing(seg, listing);
@@ -256,12 +280,13 @@ public final class PublishSteps {
                 Manifest m = ManifestStore.readFile(p);
                 if (m.ready()) {
                     cycle(e).setPrevious(m);
-                    return;
+                    break;
                 }
             } catch (ManifestException skipped) {
                 LOG.warn("previous manifest skipped: {}", skipped.getMessage());
             }
         }
+        cycle(e).lap("start", clock.instant());
     }
 
     /** Keep polling while a needed file is not proven archived and the deadline has not passed. */
@@ -282,6 +307,7 @@ public final class PublishSteps {
     /** READY with the evidence, or left NOT READY naming what is missing; exit status follows. */
     public void finish(Exchange e) throws IOException {
         PublishCycle c = cycle(e);
+        c.lap("archive_wait", clock.instant());
         List<String> pending = c.notYetArchived();
         Manifest m = c.manifest(pending.isEmpty(), clock.instant());
         signed(e).write(m);
@@ -313,6 +339,7 @@ public final class PublishSteps {
 
     /** Right before gp_create_restore_point: from here on the name may be in some instance's WAL. */
     public void pointRequested(Exchange e) {
+        cycle(e).lap("checkpoint", clock.instant());
         e.setProperty(POINT_REQUESTED, true);
     }
 

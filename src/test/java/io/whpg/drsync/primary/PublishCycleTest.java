@@ -174,6 +174,52 @@ class PublishCycleTest {
     }
 
     @Test
+    void anArchiveStatusMarkerProvesAFileOfTheCurrentTimelineBeforeTheStatisticsDo() {
+        // PostgreSQL 12 statistics lag up to 0.5 s behind archive_command's success; pg_wal/archive_status does not
+        PublishCycle c = archived("000000010000000000000003", Set.of("000000010000000000000004"));
+        c.setArchiver(new ArchiverStatus(-1, "000000010000000000000003", "t", null,
+                ArchiverStatus.doneFiles("000000010000000000000003,000000010000000000000004")));
+        assertEquals(List.of(), c.notYetArchived());
+        assertEquals("[\"000000010000000000000004\"]", c.manifest(true, Instant.EPOCH).evidence()
+                .path("instances").path("-1").path("archive_status_done").toString());
+        assertTrue(c.manifest(true, Instant.EPOCH).evidence().path("instances").path("0").path("archive_status_done")
+                .isMissingNode(), "content 0 was proven by its statistics alone");
+    }
+
+    @Test
+    void aMarkerNeverProvesAFileStillBeingCopiedOrOfAnOlderTimeline() {
+        PublishCycle absent = archived("000000010000000000000003", Set.of());
+        absent.setArchiver(new ArchiverStatus(-1, "000000010000000000000003", "t", null,
+                Set.of("000000010000000000000004")));
+        assertEquals(1, absent.notYetArchived().size(), "a marker without the file in the archive proves nothing");
+        // content 0 is on timeline 2 now: a timeline-1 file marked done may have come from a walreceiver as a mirror
+        PublishCycle c = withFacts("0/49FD4F8", "0/5000060", 2);
+        c.addSwitch(-1, Lsn.parse("0/5000000"), "gp_switch_wal");
+        c.setArchiver(new ArchiverStatus(-1, "000000010000000000000004", "t", null));
+        c.setArchiveListing(-1, Set.of("000000010000000000000004"));
+        c.setPrevious(new Manifest("sync_point_20260201_181000", Instant.parse("2026-02-01T18:10:00Z"), true, SEG, List.of(
+                new SegmentPoint(-1, Lsn.parse("0/40000C8"), 1, "000000010000000000000004", SYSID, "cdw-if", 5432),
+                new SegmentPoint(0, Lsn.parse("0/40000C8"), 1, "000000010000000000000004", SYSID, "sdw1-if", 6000)),
+                io.whpg.drsync.state.Json.object()));
+        c.setHistory(0, io.whpg.drsync.pg.TimelineHistory.parse(2, "1\t0/5000000\tno recovery target specified\n"));
+        c.setArchiver(new ArchiverStatus(0, "000000010000000000000003", "t", null,
+                Set.of("000000010000000000000004", "000000020000000000000005")));
+        c.setArchiveListing(0, Set.of("000000010000000000000004", "000000020000000000000005", "00000002.history"));
+        assertEquals(List.of("content 0 (sdw1-if:6000): 000000010000000000000004 not proven archived: in the archive but not"
+                + " yet reported done by the archiver (it has reached 000000010000000000000003)"), c.notYetArchived());
+        c.setArchiver(new ArchiverStatus(0, "000000010000000000000004", "t", null, Set.of("000000020000000000000005")));
+        assertEquals(List.of(), c.notYetArchived(), "the current timeline's file by its marker, the older one by statistics");
+    }
+
+    @Test
+    void stepTimesGoIntoTheEvidence() {
+        PublishCycle c = archived("000000010000000000000004", Set.of("000000010000000000000004"));
+        c.lap("checks", Instant.parse("2026-02-01T18:14:06.120Z"));
+        c.lap("checkpoint", Instant.parse("2026-02-01T18:14:06.145Z"));
+        assertEquals("{\"checks\":120,\"checkpoint\":25}", c.manifest(true, Instant.EPOCH).evidence().path("step_ms").toString());
+    }
+
+    @Test
     void reportedButAbsentFromTheArchive() {
         assertEquals(List.of("content -1 (cdw-if:5432): 000000010000000000000004 not proven archived: absent from the archive although the archiver has passed it (last archived"
                         + " 000000010000000000000004): never archived (archive_mode off when it was written?) or removed"),
