@@ -61,12 +61,14 @@ public final class DrSyncRuntime implements AutoCloseable {
     private KeptConnections coordinator;
     private PublishSteps publishSteps;
     private final Backends.Built backend;
+    private final Path routesDir;
 
     public DrSyncRuntime(DrSyncConfig config, Role role, boolean daemon, Path routesDir) {
         this.role = role;
         this.shells = role == Role.DR ? new ShellOpener(config) : null;
         this.lockDir = config.dr().lockDir();
         this.config = config;
+        this.routesDir = routesDir;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
         // JMX is for watching a running process (hawtio, jconsole, Jolokia): a one-shot publish skips registering
         // its MBeans (~0.15-0.2 CPU-s of a `primary run --once`, bench/results/publish-profile.md) unless observed
@@ -182,6 +184,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             ahead.start();
         }
         main.start();
+        checkListEndpoint();
         if (role == Role.PRIMARY) {
             return template().requestBodyAndHeaders(PublishRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
         }
@@ -203,6 +206,25 @@ public final class DrSyncRuntime implements AutoCloseable {
     public void checkBackend() {
         if (backend != null) {
             Backends.check(config, backend.store());
+        }
+    }
+
+    /**
+     * Once Camel runs, before any cycle: a {@code direct:} archive.list_endpoint must be some route's consumer (a
+     * routes/*.yaml file missing or misnamed), else exit 2 naming the setting.
+     */
+    private void checkListEndpoint() {
+        String uri = config.archive().listEndpoint();
+        if (!uri.startsWith("direct:")) {
+            return;
+        }
+        String name = uri.substring("direct:".length()).replaceFirst("^//", "").replaceFirst("\\?.*$", "");
+        boolean served = main.getCamelContext().getRoutes().stream()
+                .anyMatch(r -> r.getEndpoint().getEndpointUri().replaceFirst("^direct://", "direct:").replaceFirst("\\?.*$", "")
+                        .equals("direct:" + name));
+        if (!served) {
+            throw new IllegalArgumentException("archive.list_endpoint: no route consumes " + uri + " (routes are loaded from "
+                    + (routesDir == null ? "no routes/ directory" : routesDir + "/*.yaml") + ")");
         }
     }
 

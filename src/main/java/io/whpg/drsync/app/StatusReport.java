@@ -9,6 +9,7 @@ import io.whpg.drsync.dr.ConsumeCycle;
 import io.whpg.drsync.dr.Floor;
 import io.whpg.drsync.dr.Floors;
 import io.whpg.drsync.dr.HostCall;
+import io.whpg.drsync.dr.WalStaging;
 import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.dr.InstanceProbe;
 import io.whpg.drsync.dr.NotParkedException;
@@ -82,6 +83,12 @@ public final class StatusReport {
         doc.put("in_transit", transit);
         lines.add("current restore point : " + (current != null ? current
                 : transit != null ? "(none: not parked at a verified point; a cycle " + transit + ")" : "(none yet)"));
+        String restore = cfg.archive().backend().isPosix()
+                ? "the DR instances' own (archive.backend posix: they read " + cfg.archive().archiveDir() + " themselves)"
+                : "tool-owned: " + WalStaging.restoreCommand("<data_dir>") + " (WAL staged from the "
+                        + cfg.archive().backend().kind() + " archive " + cfg.archive().archiveDir() + " each cycle)";
+        doc.put("restore_command", restore);
+        lines.add("restore_command       : " + restore);
         replayProgress(cfg, doc, lines);
         latest(cfg, doc, lines);
         futureStamps(cfg, doc, lines);

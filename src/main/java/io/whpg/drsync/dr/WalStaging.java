@@ -32,7 +32,7 @@ public final class WalStaging {
     public static final String WAL_INVALID = "wal_invalid";
     /** A needed file could not be delivered to a DR host, or arrived short or changed twice. */
     public static final String STAGE_FAILED = "wal_stage_failed";
-    private static final Pattern SAFE_DIR = Pattern.compile("/[A-Za-z0-9_./+-]*");
+    private static final Pattern SAFE_DIR = Pattern.compile("(/|<data_dir>/)[A-Za-z0-9_./+-]*");
 
     private WalStaging() {
     }
@@ -141,29 +141,30 @@ public final class WalStaging {
               if [ -L "$2" ] || { [ -e "$2" ] && [ ! -d "$2" ]; }; then echo "@@whpg stage_failed $1 $2: not a directory"; return 1; fi
               mkdir -p "$2" && chmod 700 "$2" || { echo "@@whpg stage_failed $1 $2: cannot create"; return 1; }
             }
-            kept=0; fetched=0; rc=0
+            kept=0; fetched=0
             """;
 
     /**
      * The script of one host: each instance's files fetched by the host itself from their URLs (curl, md5sum),
-     * verified, moved into place; files of older cycles removed. Prints {@code @@whpg stage_failed SEG NAME: why}.
+     * verified, moved into place, the instances in parallel; files of older cycles removed. Prints
+     * {@code @@whpg stage_failed SEG NAME: why} per file that could not be delivered.
      */
     public static String fetchScript(Map<Integer, String> dataDirs, Map<Integer, List<Item>> plan, Map<String, URI> urls) {
-        StringBuilder sb = new StringBuilder(FETCH);
+        StringBuilder sb = new StringBuilder(FETCH).append("pids=\n");
         dataDirs.forEach((seg, dataDir) -> {
             String dir = quote(dirOf(dataDir));
-            sb.append("if stagedir ").append(seg).append(' ').append(dir).append("; then\n");
-            sb.append("  prune ").append(dir);
+            sb.append("(\nstagedir ").append(seg).append(' ').append(dir).append(" || exit 1\n");
+            sb.append("prune ").append(dir);
             plan.get(seg).forEach(i -> sb.append(' ').append(quote(i.name())));
-            sb.append('\n');
+            sb.append("\nrc=0\n");
             for (Item i : plan.get(seg)) {
-                sb.append("  fetch ").append(seg).append(' ').append(dir).append(' ').append(quote(i.name())).append(' ')
+                sb.append("fetch ").append(seg).append(' ').append(dir).append(' ').append(quote(i.name())).append(' ')
                         .append(i.size()).append(' ').append(quote(i.md5().orElse(""))).append(' ')
                         .append(quote(urls.get(i.key()).toString())).append(" || rc=1\n");
             }
-            sb.append("else rc=1; fi\n");
+            sb.append("echo \"@@whpg staged ").append(seg).append(" $fetched fetched $kept kept\"\nexit $rc\n) & pids=\"$pids $!\"\n");
         });
-        sb.append("echo \"@@whpg staged $fetched fetched $kept kept\"\nexit $rc\n");
+        sb.append("rc=0\nfor p in $pids; do wait \"$p\" || rc=1; done\nexit $rc\n");
         return sb.toString();
     }
 

@@ -1,5 +1,6 @@
 package io.whpg.drsync.route;
 
+import io.whpg.drsync.archive.ArchiveException;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.backend.ManifestSync;
 import io.whpg.drsync.backend.ObjectStore;
@@ -330,8 +331,10 @@ public final class PublishSteps {
     public void failed(Exchange e) {
         Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         CycleFailure ours = FailureText.find(cause, CycleFailure.class);
-        String status = ours != null ? ours.status() : PublishCycle.PRIMARY_ERROR;
-        String detail = ours != null ? ours.getMessage() : where(e, cause) + FailureText.rootCause(cause);
+        ArchiveException store = ours == null ? FailureText.find(cause, ArchiveException.class) : null;
+        String status = ours != null ? ours.status() : store != null ? ArchiveException.STATUS : PublishCycle.PRIMARY_ERROR;
+        String detail = ours != null ? ours.getMessage() : store != null ? store.getMessage()
+                : where(e, cause) + FailureText.rootCause(cause);
         LOG.error("publish failed: {}: {}", status, detail);
         e.getIn().setBody(new CycleOutcome(status, detail, false, null));
         releaseUnused(e);

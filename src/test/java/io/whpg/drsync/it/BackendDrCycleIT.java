@@ -65,6 +65,9 @@ class BackendDrCycleIT {
     private static Path sftpConfig;
     private static Thread mirror;
     private static volatile boolean mirroring = true;
+    /** False for the bench: files stay in the local archive too, so a posix cycle can read them. */
+    private static volatile boolean moveAway = true;
+    private static final Set<Path> uploaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     static void start() throws Exception {
@@ -138,6 +141,9 @@ class BackendDrCycleIT {
                     long now = System.currentTimeMillis();
                     for (Path file : files) {
                         String name = file.getFileName().toString();
+                        if (uploaded.contains(file)) {
+                            continue;
+                        }
                         // the sandbox's archive_command is a plain cp: a file still being written is left for later
                         if (now - Files.getLastModifiedTime(file).toMillis() < 300) {
                             continue;
@@ -146,8 +152,12 @@ class BackendDrCycleIT {
                         Path remote = Files.createDirectories(sftpRoot.resolve("wal/" + p.contentId())).resolve(name);
                         Files.copy(file, remote, StandardCopyOption.REPLACE_EXISTING);
                         Files.setPosixFilePermissions(remote, PosixFilePermissions.fromString("rw-r--r--"));
-                        Files.move(file, Files.createDirectories(held.resolve(String.valueOf(p.contentId()))).resolve(name),
-                                StandardCopyOption.REPLACE_EXISTING);
+                        if (moveAway) {
+                            Files.move(file, Files.createDirectories(held.resolve(String.valueOf(p.contentId()))).resolve(name),
+                                    StandardCopyOption.REPLACE_EXISTING);
+                        } else {
+                            uploaded.add(file);
+                        }
                     }
                 }
                 Thread.sleep(100);
@@ -206,6 +216,9 @@ class BackendDrCycleIT {
     void s3CycleParksExactlyWithWalAndManifestsInTheBucket() throws Exception {
         roundParksExactly(s3Config, "s3-1");
         roundParksExactly(s3Config, "s3-2");
+        ItSupport.Run status = ItSupport.cli("dr", "status", "--config", s3Config.toString());
+        assertTrue(status.out().contains("restore_command       : tool-owned: cp <data_dir>/whpg_dr_sync_wal/%f %p"
+                + " (WAL staged from the s3 archive /wal each cycle)"), status.output());
     }
 
     @Test
@@ -254,6 +267,63 @@ class BackendDrCycleIT {
         roundParksExactly(sftpConfig, "sftp-1");
     }
 
+    /**
+     * The bench (bench/README.md, not part of verify): one consume cycle with the WAL on S3 against the same cycle on
+     * posix, alternating on this sandbox; the result goes to the file named by -Dwhpg.bench.backends.
+     */
+    @Test
+    @Order(5)
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "whpg.bench.backends", matches = ".+")
+    void benchConsumeCycleS3AgainstPosix() throws Exception {
+        moveAway = false;
+        Thread.sleep(1000);
+        // the files the mirror moved away go back, readable, so the posix cycle finds every WAL file it needs
+        Path held = SANDBOX.dir().resolve("archive-held");
+        for (SandboxInstance p : sandbox.primaries()) {
+            Path from = held.resolve(String.valueOf(p.contentId()));
+            if (!Files.isDirectory(from)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    Path back = sandbox.archiveDir(p.contentId()).resolve(f.getFileName());
+                    uploaded.add(back);
+                    Files.copy(f, back, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(back, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
+        Path posix = sandbox.configFile();
+        List<Long> s3Millis = new java.util.ArrayList<>();
+        List<Long> posixMillis = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            for (Path config : List.of(s3Config, posix)) {
+                ItSupport.commitOnEveryPrimary(sandbox, "bench-" + i);
+                ItSupport.Run published = ItSupport.publish(s3Config);
+                assertEquals(0, published.exitCode(), published.output());
+                Thread.sleep(700); // the mirror's upload lag is the archiver's business, not the consumer's
+                long t0 = System.nanoTime();
+                ItSupport.Run dr = ItSupport.cli("dr", "run", "--once", "--config", config.toString());
+                long took = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(0, dr.exitCode(), dr.output());
+                (config == posix ? posixMillis : s3Millis).add(took);
+            }
+        }
+        long s3Median = s3Millis.stream().sorted().toList().get(2);
+        long posixMedian = posixMillis.stream().sorted().toList().get(2);
+        String text = "# One consume cycle: WAL on S3 (S3Proxy, in-process) against posix\n\n"
+                + "BackendDrCycleIT#benchConsumeCycleS3AgainstPosix on a sandbox (coordinator + 2 segments, 16 MB WAL"
+                + " segments), alternating, a small commit on every primary and one publish before each `dr run --once`"
+                + " (timed in-process, the JVM warm).\n\n"
+                + "| backend | runs (ms) | median (ms) |\n|---|---|---|\n"
+                + "| posix | " + posixMillis + " | " + posixMedian + " |\n"
+                + "| s3 | " + s3Millis + " | " + s3Median + " |\n\n"
+                + String.format("S3 / posix = %.2f; bound 1.3 x posix + 500 ms = %d ms: %s%n", (double) s3Median / posixMedian,
+                        (long) (1.3 * posixMedian) + 500, s3Median <= 1.3 * posixMedian + 500 ? "met" : "NOT met");
+        Files.writeString(Path.of(System.getProperty("whpg.bench.backends")), text);
+        assertTrue(s3Median <= 1.3 * posixMedian + 500, text);
+    }
+
     @Test
     @Order(4)
     void aWrongBackendStopsBeforeAnyRestorePointNamingTheSetting() throws Exception {
@@ -272,6 +342,12 @@ class BackendDrCycleIT {
         try (Stream<Path> s = Files.list(cfg.storage().manifestDir())) {
             assertEquals(manifests, s.count(), "no restore point, no manifest");
         }
+        Path nowhere = ItSupport.edited(s3Config, "no-route", root ->
+                ((ObjectNode) root.path("archive")).put("list_endpoint", "direct:archive-nowhere"));
+        ItSupport.Run n = ItSupport.cli("primary", "run", "--once", "--config", nowhere.toString());
+        assertEquals(2, n.exitCode(), n.output());
+        assertTrue(n.err().strip().startsWith("whpg_dr_sync: archive.list_endpoint: no route consumes direct:archive-nowhere"),
+                n.err());
         Path wrongHost = ItSupport.edited(sftpConfig, "wrong-known-hosts", root ->
                 ((ObjectNode) root.path("archive").path("sftp")).put("known_hosts", work.resolve("s3").toString() + "/none"));
         ItSupport.Run f = ItSupport.cli("dr", "run", "--once", "--config", wrongHost.toString());
