@@ -337,6 +337,8 @@ class BackendDrCycleIT {
         ItSupport.Run p = ItSupport.cli("primary", "run", "--once", "--config", noBucket.toString());
         assertEquals(2, p.exitCode(), p.output());
         assertEquals("whpg_dr_sync: archive.s3: s3://no-such-bucket/wal/: 404 NoSuchBucket", p.err().strip());
+        ItSupport.Run doctor = ItSupport.cli("doctor", "--config", noBucket.toString(), "--role", "dr");
+        assertTrue(doctor.out().contains("archive.s3: s3://no-such-bucket/wal/: 404 NoSuchBucket"), doctor.output());
         ItSupport.Run d = ItSupport.cli("dr", "run", "--once", "--config", noBucket.toString());
         assertEquals(2, d.exitCode(), d.output());
         try (Stream<Path> s = Files.list(cfg.storage().manifestDir())) {

@@ -1,6 +1,8 @@
 package io.whpg.drsync.ops.doctor;
 
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.backend.Backends;
+import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.route.ArchiveRoutes;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ public final class Doctor {
             PrimaryChecks.run(cfg, out);
             KeyChecks.signing(cfg.storage().signing(), out);
             out.add(Disk.free("manifest_dir", cfg.storage().manifestDir()));
-            out.add(Disk.free("archive_dir", cfg.archive().archiveDir()));
+            if (cfg.archive().backend().isPosix()) {
+                out.add(Disk.free("archive_dir", cfg.archive().archiveDir()));
+            }
         }
         if (role != Role.primary) {
             DrChecks.run(cfg, out);
@@ -39,6 +43,17 @@ public final class Doctor {
 
     /** The default backend reads one directory per instance; another backend is a route doctor cannot judge. */
     private static void archive(DrSyncConfig cfg, List<Check> out) {
+        if (!cfg.archive().backend().isPosix()) {
+            // the built-in s3 / sftp store: the same check as at start (endpoint, bucket or directory, credentials)
+            try (ObjectStore store = Backends.build(cfg, () -> null, System::getenv).orElseThrow().store()) {
+                Backends.check(cfg, store);
+                out.add(Check.pass("archive backend", store.name(cfg.archive().archiveDir().toString()) + " answers"));
+            } catch (IllegalArgumentException e) {
+                out.add(Check.fail("archive backend", e.getMessage(), "fix archive." + cfg.archive().backend().kind()
+                        + " (endpoint, bucket or host, credentials) or the store"));
+            }
+            return;
+        }
         if (!ArchiveRoutes.LOCAL_URI.equals(cfg.archive().listEndpoint())) {
             out.add(Check.pass("archive backend", "custom endpoint " + cfg.archive().listEndpoint() + " (not checked)"));
             return;
