@@ -121,7 +121,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind("whpgConsumerLock", lock);
             main.bind("master", ConsumerLock.master(lock));
             // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
-            replayWatch = new ReplayWatch(config, clock);
+            replayWatch = new ReplayWatch(config, clock, shells);
             main.bind("whpgReplayWatch", replayWatch);
             Retention retention = new Retention(config, clock, backend != null && config.storage().inArchiveBackend()
                     ? new ManifestSync(backend.store(), config.storage())::removed : p -> { });

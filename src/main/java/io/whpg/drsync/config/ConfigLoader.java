@@ -36,6 +36,7 @@ public final class ConfigLoader {
     private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern S3_REGION = Pattern.compile("[a-z0-9-]{2,40}");
     private static final Pattern HTTP_URL = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:_-]+(/[A-Za-z0-9._~/-]*)?");
+    private static final Pattern KEX_LIST = Pattern.compile("[a-z0-9@.-]+(,[a-z0-9@.-]+)*");
     private static final Pattern ENDPOINT_URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.+");
     // Restore point names end up in file names and SQL, and PostgreSQL caps them at 63 characters.
     private static final Pattern RESTORE_POINT_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
@@ -298,7 +299,8 @@ public final class ConfigLoader {
                 s.optional("connect_timeout_secs", 10, v -> v.integer(1, HOUR_SECS)),
                 s.optional("command_timeout_secs", 120, v -> v.integer(1, DAY_SECS)),
                 s.optional("max_parallel_hosts", 8, v -> v.integer(1, 256)),
-                s.optional("retries", 3, v -> v.integer(0, 10)));
+                s.optional("retries", 3, v -> v.integer(0, 10)),
+                s.optional("kex", "", v -> v.matching(KEX_LIST, "a comma-separated list of key-exchange algorithm names")));
     }
 
     private static Behavior behavior(ConfigObject b) throws ConfigException {

@@ -19,6 +19,11 @@ public interface HostShell extends AutoCloseable {
         return 0;
     }
 
+    /** Its user (a cycle) is done with it: a shell kept for the process's life stays open, any other closes. */
+    default void release() {
+        close();
+    }
+
     @Override
     default void close() {
     }

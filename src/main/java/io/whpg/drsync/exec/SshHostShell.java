@@ -11,13 +11,17 @@ import java.util.concurrent.Semaphore;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs scripts on one remote DR host over one SSH session, opened at the first script and kept
- * until {@link #close()}: every step of every instance on the host in a cycle shares it, each
- * script in its own exec channel. Get one from {@link SshTransport#open}.
+ * until {@link #close()}: every step of every instance on the host shares it, in a daemon across
+ * cycles, each script in its own exec channel. A session found lost (the host went away, a keepalive
+ * went unanswered, a channel cannot be opened) is dropped and opened again, the host key checked
+ * again, at its next use; a reused session that cannot open a channel is replaced at once, before
+ * the script runs. Get one from {@link SshTransport#open}.
  * <p>
  * A script runs as {@code exec timeout -k 1 T sh -c 'SCRIPT'}: the remote {@code timeout} kills
  * the script's whole process group at T, and the client stops waiting at T plus a grace in case
@@ -40,7 +44,7 @@ public final class SshHostShell implements HostShell {
     private final Object connectLock = new Object();
     private ClientSession session;
     private volatile int logins;
-    /** A host that could not be reached or refused us stays failed for the cycle: no retry storm per step. */
+    /** A host that could not be reached or refused us stays failed until {@link #release()}: no retry storm per step. */
     private SshConnectException failure;
 
     SshHostShell(SshTransport transport, String host, int port, String user) {
@@ -55,7 +59,9 @@ public final class SshHostShell implements HostShell {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("command timeout must be positive, got " + timeout);
         }
+        int loginsBefore = logins;
         ClientSession current = session();
+        boolean reused = logins == loginsBefore;
         try {
             channels.acquire();
         } catch (InterruptedException e) {
@@ -63,7 +69,16 @@ public final class SshHostShell implements HostShell {
             throw new IllegalStateException(describe() + ": interrupted before running a command", e);
         }
         try {
-            return exec(current, script, timeout);
+            try {
+                return exec(current, script, timeout);
+            } catch (ChannelNotOpened e) {
+                if (!reused) {
+                    throw e;
+                }
+                // the kept session died since its last use (the host restarted, the network dropped it)
+                LOG.info("SSH session to {} was lost ({}); opening a new one", describe(), e.getMessage());
+                return exec(session(), script, timeout);
+            }
         } finally {
             channels.release();
         }
@@ -77,6 +92,21 @@ public final class SshHostShell implements HostShell {
     @Override
     public int sessionsOpened() {
         return logins;
+    }
+
+    /** The key exchange the open session negotiated; null when none is open. */
+    String keyExchange() {
+        synchronized (connectLock) {
+            return session == null ? null : session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS);
+        }
+    }
+
+    /** The cycle is over: the session is kept for the next one; a failure to reach the host is forgotten. */
+    @Override
+    public void release() {
+        synchronized (connectLock) {
+            failure = null;
+        }
     }
 
     /** Ends the session; a later {@link #run} would open a new one. */
@@ -106,10 +136,17 @@ public final class SshHostShell implements HostShell {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long started = System.nanoTime();
-        try (ChannelExec channel = current.createExecChannel(remoteCommand(script, timeout))) {
-            channel.setOut(out);
-            channel.setErr(err);
-            channel.open().verify(transport.connectTimeout());
+        ChannelExec opened;
+        try {
+            opened = current.createExecChannel(remoteCommand(script, timeout));
+            opened.setOut(out);
+            opened.setErr(err);
+            opened.open().verify(transport.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            drop(current);
+            throw new ChannelNotOpened(describe() + ": cannot open a channel: " + rootMessage(e), e);
+        }
+        try (ChannelExec channel = opened) {
             channel.getInvertedIn().close(); // no stdin: a step that reads it gets EOF, not a hang
             Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED),
                     timeout.plus(CLIENT_GRACE));
@@ -120,6 +157,7 @@ public final class SshHostShell implements HostShell {
             Integer status = channel.getExitStatus();
             String signal = channel.getExitSignal();
             if (status == null && signal == null) {
+                drop(current);
                 throw new SshConnectException(describe() + ": the connection closed before the command reported"
                         + " its exit status", null);
             }
@@ -134,8 +172,19 @@ public final class SshHostShell implements HostShell {
             }
             return new CommandResult(status, out.toString(StandardCharsets.UTF_8), stderr);
         } catch (IOException e) {
+            drop(current);
             throw new SshConnectException(describe() + ": cannot run a command: " + rootMessage(e), e);
         }
+    }
+
+    /** Forgets a session that failed, so the next use opens a new one (unless another thread did already). */
+    private void drop(ClientSession failed) {
+        synchronized (connectLock) {
+            if (session == failed) {
+                session = null;
+            }
+        }
+        failed.close(true);
     }
 
     private ClientSession session() {
@@ -151,7 +200,8 @@ public final class SshHostShell implements HostShell {
                     throw e;
                 }
                 logins++;
-                LOG.info("SSH session {} opened to {}", transport.sessionOpened(), describe());
+                LOG.info("SSH session {} opened to {} (key exchange {})", transport.sessionOpened(), describe(),
+                        session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
             }
             return session;
         }
@@ -199,6 +249,13 @@ public final class SshHostShell implements HostShell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to reconnect to " + describe(), e);
+        }
+    }
+
+    /** A channel could not be opened on a session: nothing of the script ran. */
+    private static final class ChannelNotOpened extends SshConnectException {
+        ChannelNotOpened(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

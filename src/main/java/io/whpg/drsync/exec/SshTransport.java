@@ -11,21 +11,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * The SSH side of the tool, built once from {@code ssh.*}: one MINA client with the private key
- * ({@code ssh.identity}) and the known_hosts file ({@code ssh.known_hosts}) every host key is
- * checked against, and the connect policy. It opens one {@link SshHostShell} per remote host per
- * cycle and counts the SSH sessions those open, for logs and tests.
+ * ({@code ssh.identity}), the known_hosts file ({@code ssh.known_hosts}) every host key is checked
+ * against on every login, the key exchanges ({@code ssh.kex}), keepalives and the connect policy.
+ * It opens one {@link SshHostShell} per remote host, which keeps its session (a daemon: for its life)
+ * and counts the SSH sessions those open, for logs and tests.
  */
 public final class SshTransport implements AutoCloseable {
+    /** A kept session sends an OpenSSH keepalive this often when idle... */
+    static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(15);
+    /** ...and is closed (then opened again at its next use) after this many go unanswered. */
+    static final int KEEPALIVE_MISSES = 3;
     private final Path identity;
     private final Duration connectTimeout;
     private final int connectTries;
@@ -37,9 +47,10 @@ public final class SshTransport implements AutoCloseable {
     /**
      * @param connectTries tries to reach a host before giving up (at least 1)
      * @param retryBackoff pause after the first failed try, doubled after each further one
+     * @param kex key-exchange algorithms in order of preference, comma-separated; empty: MINA's default list
      */
     public SshTransport(Path identity, Path knownHosts, Duration connectTimeout, int connectTries,
-                        Duration retryBackoff) {
+                        Duration retryBackoff, String kex) {
         if (connectTries < 1) {
             throw new IllegalArgumentException("ssh connect tries must be at least 1, got " + connectTries);
         }
@@ -60,6 +71,12 @@ public final class SshTransport implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(keys));
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        if (!kex.isEmpty()) {
+            client.setKeyExchangeFactories(keyExchanges(kex));
+        }
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, KEEPALIVE_INTERVAL);
+        CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, KEEPALIVE_MISSES);
         client.start();
     }
 
@@ -105,6 +122,19 @@ public final class SshTransport implements AutoCloseable {
 
     int sessionOpened() {
         return sessionsOpened.incrementAndGet();
+    }
+
+    /** {@code ssh.kex} as MINA's factories, in the given order; a name MINA does not know or cannot run is refused. */
+    static List<KeyExchangeFactory> keyExchanges(String kex) {
+        BuiltinDHFactories.ParseResult parsed = BuiltinDHFactories.parseDHFactoriesList(kex);
+        List<String> unusable = new ArrayList<>(parsed.getUnsupportedFactories());
+        parsed.getParsedFactories().stream().filter(f -> !f.isSupported()).forEach(f -> unusable.add(f.getName()));
+        if (!unusable.isEmpty()) {
+            throw new IllegalArgumentException("ssh.kex: unknown or unavailable key exchange " + String.join(", ", unusable)
+                    + " (available: " + String.join(",", BuiltinDHFactories.VALUES.stream().filter(BuiltinDHFactories::isSupported)
+                    .map(BuiltinDHFactories::getName).toList()) + ")");
+        }
+        return NamedFactory.setUpTransformedFactories(false, parsed.getParsedFactories(), ClientBuilder.DH2KEX);
     }
 
     private static List<KeyPair> loadIdentity(Path identity) {

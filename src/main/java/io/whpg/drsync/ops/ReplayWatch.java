@@ -8,7 +8,7 @@ import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.exec.ShellQuote;
 import io.whpg.drsync.exec.HostShell;
 import io.whpg.drsync.dr.DrHost;
-import io.whpg.drsync.app.ShellOpener;
+import io.whpg.drsync.dr.HostShells;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.dr.ConsumeCycle;
@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -63,12 +64,13 @@ public final class ReplayWatch implements InterceptStrategy {
     });
     private volatile ReplayProgress latest;
     private ConsumeCycle active; // guarded by this: the cycle whose replay is being watched
-    private final Map<DrHost, HostShell> shells = new java.util.concurrent.ConcurrentHashMap<>();
-    private ShellOpener opener; // guarded by this: its own shells, as the cycle's are busy awaiting the instances
+    private final Function<DrHost, HostShell> opener;
+    private HostShells shells; // guarded by this: the kept shells of the hosts (each script in its own channel)
 
-    public ReplayWatch(DrSyncConfig cfg, Clock clock) {
+    public ReplayWatch(DrSyncConfig cfg, Clock clock, Function<DrHost, HostShell> opener) {
         this.cfg = cfg;
         this.clock = clock;
+        this.opener = opener;
         this.file = cfg.dr().stateDir().resolve(FILE);
     }
 
@@ -99,7 +101,7 @@ public final class ReplayWatch implements InterceptStrategy {
 
     private synchronized ScheduledFuture<?> watch(ConsumeCycle c) {
         active = c;
-        opener = new ShellOpener(cfg);
+        shells = new HostShells(opener);
         return ticker.scheduleWithFixedDelay(() -> tick(c), INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -174,20 +176,18 @@ public final class ReplayWatch implements InterceptStrategy {
     }
 
     private synchronized HostShell shell(DrHost host) {
-        if (opener == null) {
+        if (shells == null) {
             throw new IllegalStateException("replay no longer watched");
         }
-        return shells.computeIfAbsent(host, opener::apply);
+        return shells.get(host);
     }
 
     private synchronized void finish() {
         active = null;
         latest = null;
-        shells.values().forEach(HostShell::close);
-        shells.clear();
-        if (opener != null) {
-            opener.close();
-            opener = null;
+        if (shells != null) {
+            shells.close();
+            shells = null;
         }
         try {
             AtomicFiles.delete(file);

@@ -79,7 +79,7 @@ class ConfigLoaderTest {
         assertEquals("/data/archive/dr_sync/dr_state", config.dr().lockDir());
         assertNull(config.dr().instances().get(1).sshPort());
         assertNull(config.dr().instances().get(1).osUser());
-        assertEquals(new Ssh("gpadmin", home.resolve(".ssh/id_rsa"), home.resolve(".ssh/known_hosts"), 22, 10, 120, 8, 3),
+        assertEquals(new Ssh("gpadmin", home.resolve(".ssh/id_rsa"), home.resolve(".ssh/known_hosts"), 22, 10, 120, 8, 3, ""),
                 config.ssh());
         assertEquals(120, config.behavior().publisherWaitArchiveSecs());
         assertEquals("sync_point_", config.behavior().restorePointPrefix());
@@ -132,7 +132,7 @@ class ConfigLoaderTest {
         assertEquals(new Instance(0, "dr-segment-1", 6000, "/data/primary/seg/gpseg0", false, 2222, "postgres"),
                 config.dr().instances().get(1));
         assertEquals(new Ssh("gpadmin", Path.of("/etc/whpg/id_ed25519"), Path.of("/etc/whpg/known_hosts"), 2200, 5, 600,
-                32, 0), config.ssh());
+                32, 0, ""), config.ssh());
         assertEquals(new Behavior(10, 30, 5, 300, 64, 30, "dr-"), config.behavior());
         assertEquals(List.of(), config.warnings());
     }

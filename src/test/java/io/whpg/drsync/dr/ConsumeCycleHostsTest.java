@@ -50,7 +50,7 @@ class ConsumeCycleHostsTest {
                 new Archive(base.resolve("wal"), "%c", "direct:archive-local"),
                 new Dr(Path.of("/usr/local/gp"), "/usr/local/gp/bin", base.resolve("state"), base.resolve("receipts"),
                         instances, base.resolve("state").toString()),
-                new Ssh("gpadmin", Path.of("/nonexistent/id"), Path.of("/nonexistent/known_hosts"), 22, 10, 120, 8, 3),
+                new Ssh("gpadmin", Path.of("/nonexistent/id"), Path.of("/nonexistent/known_hosts"), 22, 10, 120, 8, 3, ""),
                 new Behavior(10, 30, 1, 60, 16, 30, "sync_point_"), List.of());
     }
 }

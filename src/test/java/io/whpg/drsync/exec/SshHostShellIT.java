@@ -73,7 +73,7 @@ class SshHostShellIT {
         Files.writeString(knownHosts, SshKeys.knownHostsLine(HOST_A, hosts.port, impostorKey) + "\n");
 
         try (SshTransport ssh = new SshTransport(hosts.clientKey.privateKey(), knownHosts, Duration.ofSeconds(5), 3,
-                Duration.ofSeconds(1)); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+                Duration.ofSeconds(1), ""); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
             long started = System.nanoTime();
             SshConnectException refused = assertThrows(SshConnectException.class, () -> shell.run("echo never", TIMEOUT));
 
@@ -232,25 +232,89 @@ class SshHostShellIT {
     }
 
     @Test
-    void aCycleUsesOneSessionForAllScriptsOnAHost() throws IOException {
+    void oneKeptSessionServesEveryStepOfSeveralCyclesAndEndsWithTheTransport() throws IOException {
         long loginsBefore = SshTestHosts.acceptedLogins(hosts.server(0));
         Set<String> sshdProcesses = new HashSet<>();
         try (SshTransport ssh = hosts.transport()) {
-            try (HostShells cycle = new HostShells(h -> ssh.open(h.host(), h.sshPort(), h.user()))) {
-                for (int step = 0; step < 5; step++) {
-                    // the remote `timeout` is the script's parent; its parent is sshd's process for this connection
-                    CommandResult result = cycle.get(new DrHost(false, HOST_A, hosts.port, USER))
-                            .run("ps -o ppid= -p $PPID", TIMEOUT);
-                    assertTrue(result.ok(), result.stderr());
-                    sshdProcesses.add(result.stdout().strip());
+            SshHostShell kept = ssh.open(HOST_A, hosts.port, USER);
+            for (int cycle = 1; cycle <= 3; cycle++) {
+                try (HostShells shells = new HostShells(h -> kept)) {
+                    for (int step = 0; step < 4; step++) {
+                        // the remote `timeout` is the script's parent; its parent is sshd's process for this connection
+                        CommandResult result = shells.get(new DrHost(false, HOST_A, hosts.port, USER))
+                                .run("ps -o ppid= -p $PPID", TIMEOUT);
+                        assertTrue(result.ok(), result.stderr());
+                        sshdProcesses.add(result.stdout().strip());
+                    }
+                    assertEquals(cycle == 1 ? 1 : 0, shells.sshSessions(), "logins in cycle " + cycle);
                 }
-
-                assertEquals(1, ssh.sessionsOpened());
-                assertEquals(1, sshdProcesses.size(), "one sshd connection served all five: " + sshdProcesses);
-                assertEquals(loginsBefore + 1, SshTestHosts.acceptedLogins(hosts.server(0)));
             }
-            assertTrue(gone(Long.parseLong(sshdProcesses.iterator().next())), "the end of the cycle ends the session");
+            assertEquals(1, ssh.sessionsOpened());
+            assertEquals(1, sshdProcesses.size(), "one sshd connection served all three cycles: " + sshdProcesses);
+            assertEquals(loginsBefore + 1, SshTestHosts.acceptedLogins(hosts.server(0)));
+            assertFalse(gone(Long.parseLong(sshdProcesses.iterator().next())), "the end of a cycle keeps the session");
         }
+        assertTrue(gone(Long.parseLong(sshdProcesses.iterator().next())), "closing the transport ends the session");
+    }
+
+    /**
+     * A daemon's kept session when its host goes away (sshd and its sessions killed) and comes back: the next
+     * use fails naming the host, the one after it (next cycle) connects again; a host back with another key is
+     * refused on that reconnect exactly as on a first login.
+     */
+    @Test
+    void aHostThatGoesAwayIsReachedAgainWhenItComesBackAndItsKeyIsCheckedOnEveryReconnect() throws IOException {
+        SshdServer server = hosts.server(1);
+        Path dir = hosts.base.resolve("sshd-" + HOST_B);
+        Path hostKey = dir.resolve("ssh_host_ecdsa_key");
+        byte[] key = Files.readAllBytes(hostKey);
+        byte[] pub = Files.readAllBytes(dir.resolve("ssh_host_ecdsa_key.pub"));
+        try (SshTransport ssh = hosts.transport()) {
+            SshHostShell kept = ssh.open(HOST_B, hosts.port, USER);
+            assertEquals("one\n", kept.run("echo one", TIMEOUT).stdout());
+            kept.release();
+
+            server.stop();
+            SshConnectException lost = assertThrows(SshConnectException.class, () -> kept.run("echo two", TIMEOUT));
+            assertTrue(lost.getMessage().contains("cannot reach DR host " + HOST_B + ":" + hosts.port), lost.getMessage());
+            kept.release();
+
+            SshKeys.generate(hostKey, "ecdsa", OsUser.isRoot() ? USER : null);
+            server = restart(SshdServer.restart(dir, USER, HOST_B, hosts.port));
+            SshConnectException impostor = assertThrows(SshConnectException.class, () -> kept.run("echo three", TIMEOUT));
+            assertTrue(impostor.getMessage().startsWith("host key for " + HOST_B + ":" + hosts.port + " does not match "
+                    + hosts.knownHosts), impostor.getMessage());
+            kept.release();
+
+            server.stop();
+            Files.write(hostKey, key);
+            Files.write(dir.resolve("ssh_host_ecdsa_key.pub"), pub);
+            server = restart(SshdServer.restart(dir, USER, HOST_B, hosts.port));
+            assertEquals("four\n", kept.run("echo four", TIMEOUT).stdout());
+            assertEquals(2, kept.sessionsOpened(), "the first login and the one after the host came back with its key");
+        } finally {
+            Files.write(hostKey, key);
+            Files.write(dir.resolve("ssh_host_ecdsa_key.pub"), pub);
+        }
+    }
+
+    @Test
+    void theConfiguredKeyExchangeIsTheOneNegotiated() {
+        try (SshTransport ssh = new SshTransport(hosts.clientKey.privateKey(), hosts.knownHosts, Duration.ofSeconds(5), 1,
+                Duration.ofSeconds(1), "curve25519-sha256"); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+            assertEquals("ok\n", shell.run("echo ok", TIMEOUT).stdout());
+            assertEquals("curve25519-sha256", shell.keyExchange());
+        }
+        try (SshTransport ssh = hosts.transport(); SshHostShell shell = ssh.open(HOST_A, hosts.port, USER)) {
+            assertEquals("ok\n", shell.run("echo ok", TIMEOUT).stdout());
+            assertEquals("sntrup761x25519-sha512", shell.keyExchange(), "the default stays post-quantum");
+        }
+    }
+
+    /** Puts a restarted server in place of the stopped one, so the fixture stops it at the end. */
+    private static SshdServer restart(SshdServer restarted) {
+        hosts.servers.set(1, restarted);
+        return restarted;
     }
 
     @Test

@@ -61,7 +61,7 @@ final class SshTestHosts implements AutoCloseable {
 
     /** A transport that trusts {@code knownHostsFile}, with a quick connect policy. */
     SshTransport transport(Path identity, Path knownHostsFile) {
-        return new SshTransport(identity, knownHostsFile, Duration.ofSeconds(5), 3, Duration.ofMillis(100));
+        return new SshTransport(identity, knownHostsFile, Duration.ofSeconds(5), 3, Duration.ofMillis(100), "");
     }
 
     SshTransport transport() {

@@ -49,11 +49,24 @@ class SshTransportTest {
                 + " the tool runs unattended and needs a key without one", refusal(encrypted, knownHosts));
     }
 
+    @Test
+    void sshKexKeepsItsOrderAndRefusesANameTheLibraryCannotRun() {
+        assertEquals(List.of("curve25519-sha256", "sntrup761x25519-sha512@openssh.com"),
+                SshTransport.keyExchanges("curve25519-sha256,sntrup761x25519-sha512@openssh.com").stream()
+                        .map(f -> f.getName()).toList());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SshTransport.keyExchanges("curve25519-sha256,diffie-hellman-group1-sha999"));
+        assertTrue(e.getMessage().startsWith("ssh.kex: unknown or unavailable key exchange diffie-hellman-group1-sha999"
+                + " (available: "), e.getMessage());
+        assertTrue(e.getMessage().contains("curve25519-sha256"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
     private static String refusal(Path key, Path knownHosts) {
         return assertThrows(IllegalArgumentException.class, () -> transport(key, knownHosts)).getMessage();
     }
 
     private static SshTransport transport(Path key, Path knownHosts) {
-        return new SshTransport(key, knownHosts, Duration.ofSeconds(5), 1, Duration.ofSeconds(1));
+        return new SshTransport(key, knownHosts, Duration.ofSeconds(5), 1, Duration.ofSeconds(1), "");
     }
 }

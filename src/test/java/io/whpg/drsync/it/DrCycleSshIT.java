@@ -260,6 +260,61 @@ class DrCycleSshIT {
         assertFalse(Files.exists(sandbox.dir().resolve("unused")));
     }
 
+    /**
+     * The daemon keeps one session per host for its life: several cycles, one login per host. A host that goes
+     * away (its sshd and every session killed) fails the cycles naming it, and is picked up, with a new login
+     * whose host key is checked again, when it comes back, without a restart; stopping the daemon ends its sessions.
+     */
+    @Test
+    @Order(6)
+    void theDaemonKeepsOneSessionPerHostAcrossCyclesAndPicksUpAHostThatCameBack() throws Exception {
+        Path everySecond = ItSupport.edited(config, "daemon-every-second",
+                root -> ((ObjectNode) root.path("behavior")).put("consumer_sleep_secs", 1));
+        Map<String, Long> loginsBefore = loginsPerHost();
+        SandboxSshHost victim = sandbox.sshHosts().get(2);
+        try (ToolProcess daemon = ToolProcess.start("dr", "run", "--config", everySecond.toString())) {
+            assertTrue(daemon.awaitLine(l -> count(daemon, ".*nothing to do.*") >= 4, Duration.ofSeconds(90)), daemon.output());
+            assertEquals(HOSTS, count(daemon, ".*SSH session \\d+ opened to .*"), daemon.stderr());
+            Map<String, Long> loginsAfter = loginsPerHost();
+            for (SandboxSshHost h : sandbox.sshHosts()) {
+                assertEquals(loginsBefore.get(h.address()) + 1, loginsAfter.get(h.address()), "one login to " + h.address());
+            }
+
+            ProcessHandle sshd = ProcessHandle.of(victim.pid()).orElseThrow();
+            sshd.descendants().forEach(ProcessHandle::destroyForcibly); // the daemon's session too: the host is gone
+            sshd.destroy();
+            sshd.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            String unreachable = "cannot reach DR host " + victim.address() + ":" + victim.port();
+            assertTrue(daemon.awaitLine(l -> l.contains(unreachable), Duration.ofSeconds(60)), daemon.output());
+
+            SandboxSshHost back = sandbox.restartSshHost(victim.address());
+            ItSupport.commitOnEveryPrimary(sandbox, "while-daemon");
+            String point = publish();
+            assertTrue(daemon.awaitLine(l -> l.contains("advanced to " + point), Duration.ofSeconds(90)), daemon.output());
+            assertEquals(point, currentPoint());
+            assertEquals(HOSTS + 1, count(daemon, ".*SSH session \\d+ opened to .*"), "one more login, to the host that came back:\n"
+                    + daemon.stderr());
+            assertEquals(1, SshdLogs.acceptedLogins(sandbox.sshdLog(back.address()), sandbox.serviceUser()),
+                    "the restarted sshd accepted exactly one login");
+
+            int exit = daemon.terminate(Duration.ofSeconds(60));
+            assertTrue(exit == 0 || exit == 143, "SIGTERM ends the daemon cleanly: " + exit + "\n" + daemon.output());
+        }
+        for (SandboxSshHost h : sandbox.sshHosts()) {
+            ProcessHandle listener = ProcessHandle.of(h.pid()).orElseThrow();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (listener.descendants().findAny().isPresent() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(List.of(), listener.descendants().map(ProcessHandle::pid).toList(),
+                    "a session to " + h.address() + " outlived the daemon");
+        }
+    }
+
+    private static long count(ToolProcess p, String regex) {
+        return p.stderr().lines().filter(l -> l.matches(regex)).count();
+    }
+
     private static ItSupport.Run drRunOnce(Path configFile) {
         return ItSupport.cli("dr", "run", "--once", "--config", configFile.toString());
     }
