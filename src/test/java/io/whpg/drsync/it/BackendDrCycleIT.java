@@ -48,13 +48,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The DR cycle with the WAL archive and the manifests in a store the DR instances cannot read as a directory: an S3
  * bucket (S3Proxy) and an SFTP host (OpenSSH sftp-server behind a private sshd), both started here. The primaries
  * archive locally as always; a mirror moves each archived file into both stores (as an archive_command writing
- * there would), so the only WAL the DR copies can replay is what the consumer staged for them.
+ * there would), so the only WAL the DR copies can replay is what the consumer staged for them. The DR copies sit
+ * behind a private sshd: with S3 each DR host fetches its own WAL from presigned URLs over its SSH session.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackendDrCycleIT {
     static final String BUCKET = "dr-wal";
     @RegisterExtension
-    static final SandboxFixture SANDBOX = new SandboxFixture(SandboxOptions.defaults());
+    // the DR copies behind a private sshd, as on real DR hosts: with s3 each host fetches its WAL over its own session
+    static final SandboxFixture SANDBOX = new SandboxFixture(SandboxOptions.defaults().withSshHosts(1));
     private static Sandbox sandbox;
     private static Path work;
     private static S3ProxyServer s3;
@@ -105,6 +107,8 @@ class BackendDrCycleIT {
                     .put("host", f.host()).put("port", f.port()).put("user", f.user())
                     .put("identity", f.identity().toString()).put("known_hosts", f.knownHosts().toString());
             ((ObjectNode) root.path("storage")).put("backend", "archive").put("remote_dir", sftpRoot.resolve("manifests").toString());
+            // sftp stages through the consumer, for instances on its own machine: reach the same copies locally
+            root.path("dr").path("instances").forEach(i -> ((ObjectNode) i).put("is_local", true).remove("ssh_port"));
         });
     }
 
