@@ -29,7 +29,15 @@ public record Backend(String kind, S3 s3, Sftp sftp) {
                      String secretKeyEnv) {
     }
 
-    /** An SFTP host, its key checked against {@code knownHosts}, logged in with the private key {@code identity}. */
-    public record Sftp(String host, int port, String user, Path identity, Path knownHosts) {
+    /**
+     * An SFTP host, its key checked against {@code knownHosts}, logged in with the private key {@code identity}. With
+     * {@code hostIdentity} and {@code hostKnownHosts} (paths on the DR hosts) every DR host fetches its own WAL with
+     * OpenSSH's {@code sftp} as the instance's OS user; without them the consumer copies it to local instances only.
+     */
+    public record Sftp(String host, int port, String user, Path identity, Path knownHosts, String hostIdentity,
+                       String hostKnownHosts) {
+        public Sftp(String host, int port, String user, Path identity, Path knownHosts) {
+            this(host, port, user, identity, knownHosts, null, null);
+        }
     }
 }

@@ -206,7 +206,9 @@ public final class ConfigLoader {
         return new Backend.Sftp(s.get("host").host(), s.optional("port", 22, ConfigValue::port),
                 s.optional("user", ssh.user(), ConfigValue::osUser),
                 s.optional("identity", ssh.identity(), ConfigValue::absolutePath),
-                s.optional("known_hosts", ssh.knownHosts(), ConfigValue::absolutePath));
+                s.optional("known_hosts", ssh.knownHosts(), ConfigValue::absolutePath),
+                s.optional("host_identity", null, ConfigValue::absolutePathText),
+                s.optional("host_known_hosts", null, ConfigValue::absolutePathText));
     }
 
     /** The per-instance sub-directory pattern: it must stay inside archive_dir and tell the instances apart. */

@@ -418,12 +418,19 @@ public final class ConsumeCycle implements AutoCloseable {
             return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(dataDirs(segs), plan, urls),
                     plan.keySet());
         }
+        var sftp = config.archive().backend().sftp();
+        if (sftp != null && sftp.hostIdentity() != null && sftp.hostKnownHosts() != null) {
+            Map<String, String> paths = new HashMap<>();
+            plan.values().forEach(items -> items.forEach(i -> paths.put(i.key(), i.key())));
+            return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(
+                    WalStaging.sftpDownload(sftp), dataDirs(segs), plan, paths), plan.keySet());
+        }
         for (Map.Entry<Integer, List<WalStaging.Item>> e : plan.entrySet()) {
             Instance i = instances.get(e.getKey());
             if (!i.isLocal()) {
                 throw new CycleFailure(WalStaging.STAGE_FAILED, "instance " + i.gpSegmentId() + " on " + i.host()
-                        + ": archive.backend " + config.archive().backend().kind() + " stages WAL only for local DR instances"
-                        + " (remote hosts fetch it themselves with the s3 backend, or read a shared posix archive)");
+                        + ": the consumer copies WAL to local DR instances only; set archive.sftp.host_identity and"
+                        + " archive.sftp.host_known_hosts so every DR host fetches its own with sftp");
             }
             int fetched = LocalWalStager.stage(i.dataDir(), e.getValue(), store);
             LOG.info("instance {}: {} WAL file(s) staged, {} fetched", i.gpSegmentId(), e.getValue().size(), fetched);

@@ -111,7 +111,7 @@ public final class WalStaging {
               why=
               for try in 1 2; do
                 rm -f "$2/.$f.part"
-                if ! err=$(printf 'url = "%s"\\n' "$6" | curl -fsS --connect-timeout 10 --max-time 600 -K - -o "$2/.$f.part" 2>&1); then
+                if ! err=$(download "$6" "$2/.$f.part" 2>&1); then
                   why="download failed: $(printf '%s' "$err" | head -n 1 | cut -c1-200)"; continue
                 fi
                 got=$(stat -c %s "$2/.$f.part")
@@ -144,13 +144,34 @@ public final class WalStaging {
             kept=0; fetched=0
             """;
 
+    /** S3: the object from its presigned URL (given to curl on stdin, never on a command line). */
+    private static final String CURL = """
+            download() { printf 'url = "%s"\\n' "$1" | curl -fsS --connect-timeout 10 --max-time 600 -K - -o "$2"; }
+            """;
+
+    /** SFTP: the file fetched with OpenSSH's sftp, the DR host's own key, its host key checked. */
+    static String sftpDownload(io.whpg.drsync.config.Backend.Sftp s) {
+        return "download() { printf 'get \"%s\" \"%s\"\\n' \"$1\" \"$2\" | sftp -q -b - -o BatchMode=yes"
+                + " -o StrictHostKeyChecking=yes -o UserKnownHostsFile=" + quote(s.hostKnownHosts()) + " -o ConnectTimeout=10"
+                + " -i " + quote(s.hostIdentity()) + " -P " + s.port() + " " + quote(s.user() + "@" + s.host()) + " >/dev/null; }\n";
+    }
+
+    /** As {@link #fetchScript(Map, Map, Map)} with the S3 download (curl from presigned URLs). */
+    public static String fetchScript(Map<Integer, String> dataDirs, Map<Integer, List<Item>> plan, Map<String, URI> urls) {
+        Map<String, String> sources = new HashMap<>();
+        urls.forEach((k, u) -> sources.put(k, u.toString()));
+        return fetchScript(CURL, dataDirs, plan, sources);
+    }
+
     /**
-     * The script of one host: each instance's files fetched by the host itself from their URLs (curl, md5sum),
+     * The script of one host: each instance's files fetched by the host itself ({@code download} SOURCE FILE: curl from
+     * a presigned URL, or sftp from the archive host; then md5sum where the store has a checksum),
      * verified, moved into place, the instances in parallel; files of older cycles removed. Prints
      * {@code @@whpg stage_failed SEG NAME: why} per file that could not be delivered.
      */
-    public static String fetchScript(Map<Integer, String> dataDirs, Map<Integer, List<Item>> plan, Map<String, URI> urls) {
-        StringBuilder sb = new StringBuilder(FETCH).append("pids=\n");
+    public static String fetchScript(String download, Map<Integer, String> dataDirs, Map<Integer, List<Item>> plan,
+                                     Map<String, String> sources) {
+        StringBuilder sb = new StringBuilder(FETCH).append(download).append("pids=\n");
         dataDirs.forEach((seg, dataDir) -> {
             String dir = quote(dirOf(dataDir));
             sb.append("(\nstagedir ").append(seg).append(' ').append(dir).append(" || exit 1\n");
@@ -160,7 +181,7 @@ public final class WalStaging {
             for (Item i : plan.get(seg)) {
                 sb.append("fetch ").append(seg).append(' ').append(dir).append(' ').append(quote(i.name())).append(' ')
                         .append(i.size()).append(' ').append(quote(i.md5().orElse(""))).append(' ')
-                        .append(quote(urls.get(i.key()).toString())).append(" || rc=1\n");
+                        .append(quote(sources.get(i.key()))).append(" || rc=1\n");
             }
             sb.append("echo \"@@whpg staged ").append(seg).append(" $fetched fetched $kept kept\"\nexit $rc\n) & pids=\"$pids $!\"\n");
         });

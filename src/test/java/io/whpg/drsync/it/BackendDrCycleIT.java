@@ -49,7 +49,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * bucket (S3Proxy) and an SFTP host (OpenSSH sftp-server behind a private sshd), both started here. The primaries
  * archive locally as always; a mirror moves each archived file into both stores (as an archive_command writing
  * there would), so the only WAL the DR copies can replay is what the consumer staged for them. The DR copies sit
- * behind a private sshd: with S3 each DR host fetches its own WAL from presigned URLs over its SSH session.
+ * behind a private sshd: each DR host fetches its own WAL over its SSH session, from presigned URLs (S3) or with
+ * OpenSSH's sftp and its own key (SFTP).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackendDrCycleIT {
@@ -101,14 +102,22 @@ class BackendDrCycleIT {
             ((ObjectNode) root.path("storage")).put("backend", "archive");
         });
         Backend.Sftp f = sftp.settings();
+        // the DR hosts' own SFTP login: a key and known_hosts their OS user reads (here: the sandbox's service user)
+        Path hostKey = Files.copy(f.identity(), work.resolve("dr-host-sftp-key"));
+        Path hostKnown = Files.copy(f.knownHosts(), work.resolve("dr-host-known-hosts"));
+        var owner = hostKey.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(sandbox.serviceUser());
+        for (Path p : List.of(hostKey, hostKnown)) {
+            Files.setOwner(p, owner);
+        }
+        Files.setPosixFilePermissions(hostKey, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         sftpConfig = ItSupport.edited(sandbox.configFile(), "sftp", root -> {
             ObjectNode a = (ObjectNode) root.path("archive");
             a.put("archive_dir", sftpRoot.resolve("wal").toString()).put("backend", "sftp").putObject("sftp")
                     .put("host", f.host()).put("port", f.port()).put("user", f.user())
-                    .put("identity", f.identity().toString()).put("known_hosts", f.knownHosts().toString());
+                    .put("identity", f.identity().toString()).put("known_hosts", f.knownHosts().toString())
+                    .put("host_identity", hostKey.toString()).put("host_known_hosts", hostKnown.toString());
             ((ObjectNode) root.path("storage")).put("backend", "archive").put("remote_dir", sftpRoot.resolve("manifests").toString());
-            // sftp stages through the consumer, for instances on its own machine: reach the same copies locally
-            root.path("dr").path("instances").forEach(i -> ((ObjectNode) i).put("is_local", true).remove("ssh_port"));
         });
     }
 
