@@ -174,11 +174,15 @@ public final class GreenplumLab implements AutoCloseable {
         ProcessRunner.run(List.of("rm", "-rf", dir.toString()), null, SCRIPT_BOUND);
     }
 
-    /** A base with the coordinator, segment and DR ports (base .. base+1+n, +1000) all free on 127.0.0.1. */
+    /**
+     * A base with the coordinator, segment and DR ports (base .. base+1+n, +1000) all free on 127.0.0.1, below
+     * Linux's ephemeral range (32768 and up): the DR ports are used only later, when a cycle starts the copies,
+     * and an outgoing connection (or a sandbox's port-0 server) must not have taken one by then.
+     */
     private static int freePortBase(int segments) throws IOException {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20000 + 10 * ThreadLocalRandom.current().nextInt(2000);
+            int base = 20000 + 10 * ThreadLocalRandom.current().nextInt(1100);
             if (free(lo, base, segments + 2) && free(lo, base + 1000, segments + 2)) {
                 return base;
             }
