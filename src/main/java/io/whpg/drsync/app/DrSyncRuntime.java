@@ -58,6 +58,7 @@ public final class DrSyncRuntime implements AutoCloseable {
     private final DrSyncConfig config;
     private FileLockClusterService lock;
     private ReplayWatch replayWatch;
+    private OnceLeadership onceLock;
     private KeptConnections coordinator;
     private PublishSteps publishSteps;
     private final Backends.Built backend;
@@ -70,9 +71,10 @@ public final class DrSyncRuntime implements AutoCloseable {
         this.config = config;
         this.routesDir = routesDir;
         main.configure().setName("whpg-dr-sync-" + role.name().toLowerCase());
-        // JMX is for watching a running process (hawtio, jconsole, Jolokia): a one-shot publish skips registering
-        // its MBeans (~0.15-0.2 CPU-s of a `primary run --once`, bench/results/publish-profile.md) unless observed
-        main.configure().setJmxEnabled(role == Role.DR || daemon);
+        // JMX is for watching a running process (hawtio, jconsole, Jolokia): a one-shot run (publish or consume) skips
+        // registering its MBeans (~0.15-0.2 CPU-s of a `primary run --once`, bench/results/publish-profile.md; ~0.1-0.2 s
+        // of a `dr run --once`, bench/results/round2) unless observed
+        main.configure().setJmxEnabled(daemon);
         main.configure().setJmxManagementMBeansLevel(ManagementMBeansLevel.Default);
         main.bind("whpgLogContext", new LogContext(role == Role.DR ? "dr" : "primary"));
         // SIGTERM (systemd stop): Camel waits this long for a running cycle to end before it forces the stop
@@ -194,9 +196,8 @@ public final class DrSyncRuntime implements AutoCloseable {
             return new CycleOutcome(CONSUMER_LOCKED, "another consumer is running on this DR cluster (it holds the lock "
                     + ConsumerLock.NAMESPACE + " in " + lockDir + "): nothing was done", false, null);
         }
-        try (OnceLeadership ignored = held.get()) {
-            return template().requestBodyAndHeaders(ConsumeRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
-        }
+        onceLock = held.get(); // held until close(), as a daemon's lock until it stops (readiness says so meanwhile)
+        return template().requestBodyAndHeaders(ConsumeRoute.CYCLE_URI, null, new HashMap<>(headers), CycleOutcome.class);
     }
 
     /**
@@ -239,6 +240,9 @@ public final class DrSyncRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (onceLock != null) {
+            onceLock.close();
+        }
         main.stop();
         if (publishSteps != null) {
             coordinator.close();

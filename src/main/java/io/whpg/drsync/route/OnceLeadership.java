@@ -85,7 +85,11 @@ public final class OnceLeadership implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        service.releaseView(view);
+    public void close() {
+        try {
+            service.releaseView(view);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot release the consumer lock " + ConsumerLock.NAMESPACE + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimeJmxTest {
 
     @Test
-    void stepsAndCycleOutcomeAreVisibleOverJmx(@TempDir Path dir) throws Exception {
+    void stepsAndCycleOutcomeAreVisibleOverJmxWhenObserved(@TempDir Path dir) throws Exception {
         DrSyncConfig cfg = ConfigLoader.parse(configWithMissingDataDir(dir), "test config");
-        try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, false, null)) {
+        try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, false, null).observeOn("127.0.0.1", freePort())) {
             CycleOutcome outcome = rt.runOnce(Map.of());
             assertFalse(outcome.ok());
             assertEquals("instance_not_parked", outcome.status());
@@ -50,6 +50,23 @@ class RuntimeJmxTest {
             assertEquals(1L, jmx.getAttribute(stats, "Failed"));
             assertEquals(0L, jmx.getAttribute(stats, "Succeeded"));
             assertEquals("instance_not_parked", jmx.getAttribute(stats, "LastStatus"));
+        }
+    }
+
+    /** JMX is for watching a running process: a one-shot consume nobody observes registers no MBean (faster start). */
+    @Test
+    void aOneShotConsumeNotObservedRegistersNoMBeans(@TempDir Path dir) throws Exception {
+        DrSyncConfig cfg = ConfigLoader.parse(configWithMissingDataDir(dir), "test config");
+        try (DrSyncRuntime rt = new DrSyncRuntime(cfg, DrSyncRuntime.Role.DR, false, null)) {
+            assertEquals("instance_not_parked", rt.runOnce(Map.of()).status());
+            assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
+                    .queryNames(new ObjectName("org.apache.camel:context=whpg-dr-sync-dr,*"), null));
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
