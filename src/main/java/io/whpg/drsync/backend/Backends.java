@@ -2,6 +2,7 @@ package io.whpg.drsync.backend;
 
 import io.whpg.drsync.config.Backend;
 import io.whpg.drsync.config.DrSyncConfig;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -30,6 +31,14 @@ public final class Backends {
             }
             case Backend.SFTP_KIND -> Optional.of(new Built(new SftpStore(b.sftp(),
                     cfg.ssh().connectTimeoutSecs() * 1000), null));
+            case Backend.SSH_KIND -> {
+                try {
+                    yield Optional.of(new Built(new SshStore(b.sftp(), Duration.ofSeconds(cfg.ssh().connectTimeoutSecs()),
+                            Duration.ofSeconds(cfg.ssh().commandTimeoutSecs())), null));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("archive.ssh: " + e.getMessage(), e);
+                }
+            }
             default -> Optional.empty();
         };
     }

@@ -12,6 +12,8 @@ public record Backend(String kind, S3 s3, Sftp sftp) {
     public static final String POSIX = "posix";
     public static final String S3_KIND = "s3";
     public static final String SFTP_KIND = "sftp";
+    /** A directory on another host through SSH commands (its settings are an {@link Sftp} record, in archive.ssh). */
+    public static final String SSH_KIND = "ssh";
 
     public static Backend posix() {
         return new Backend(POSIX, null, null);

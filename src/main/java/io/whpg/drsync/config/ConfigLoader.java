@@ -177,10 +177,11 @@ public final class ConfigLoader {
     private static Archive archive(ConfigObject a, Ssh ssh) throws ConfigException {
         Path dir = a.get("archive_dir").absolutePath();
         String layout = a.optional("layout", DEFAULT_LAYOUT, ConfigLoader::layout);
-        String kind = a.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, Backend.S3_KIND, Backend.SFTP_KIND));
+        String kind = a.optional("backend", Backend.POSIX, v -> v.oneOf(Backend.POSIX, Backend.S3_KIND, Backend.SFTP_KIND, Backend.SSH_KIND));
         Backend backend = switch (kind) {
             case Backend.S3_KIND -> new Backend(kind, s3(a.object("s3")), null);
             case Backend.SFTP_KIND -> new Backend(kind, null, sftp(a.object("sftp"), ssh));
+            case Backend.SSH_KIND -> new Backend(kind, null, sftp(a.object("ssh"), ssh));
             default -> Backend.posix();
         };
         String endpoint = a.optional("list_endpoint", backend.isPosix() ? DEFAULT_LIST_ENDPOINT : BACKEND_ENDPOINT,

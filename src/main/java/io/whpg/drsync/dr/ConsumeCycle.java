@@ -423,14 +423,14 @@ public final class ConsumeCycle implements AutoCloseable {
             Map<String, String> paths = new HashMap<>();
             plan.values().forEach(items -> items.forEach(i -> paths.put(i.key(), i.key())));
             return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(
-                    WalStaging.sftpDownload(sftp), dataDirs(segs), plan, paths), plan.keySet());
+                    WalStaging.hostDownload(config.archive().backend()), dataDirs(segs), plan, paths), plan.keySet());
         }
         for (Map.Entry<Integer, List<WalStaging.Item>> e : plan.entrySet()) {
             Instance i = instances.get(e.getKey());
             if (!i.isLocal()) {
                 throw new CycleFailure(WalStaging.STAGE_FAILED, "instance " + i.gpSegmentId() + " on " + i.host()
-                        + ": the consumer copies WAL to local DR instances only; set archive.sftp.host_identity and"
-                        + " archive.sftp.host_known_hosts so every DR host fetches its own with sftp");
+                        + ": the consumer copies WAL to local DR instances only; set archive." + config.archive().backend().kind()
+                        + ".host_identity and host_known_hosts so every DR host fetches its own");
             }
             int fetched = LocalWalStager.stage(i.dataDir(), e.getValue(), store);
             LOG.info("instance {}: {} WAL file(s) staged, {} fetched", i.gpSegmentId(), e.getValue().size(), fetched);

@@ -156,6 +156,18 @@ public final class WalStaging {
                 + " -i " + quote(s.hostIdentity()) + " -P " + s.port() + " " + quote(s.user() + "@" + s.host()) + " >/dev/null; }\n";
     }
 
+    /** ssh backend: the file read with {@code cat} over OpenSSH's ssh, the DR host's own key, its host key checked. */
+    static String sshDownload(io.whpg.drsync.config.Backend.Sftp s) {
+        return "download() { ssh -n -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="
+                + quote(s.hostKnownHosts()) + " -o ConnectTimeout=10 -i " + quote(s.hostIdentity()) + " -p " + s.port() + " "
+                + quote(s.user() + "@" + s.host()) + " \"cat '$1'\" > \"$2\"; }\n";
+    }
+
+    /** The download function for a store the DR hosts reach with their own login (sftp or ssh backend). */
+    public static String hostDownload(io.whpg.drsync.config.Backend b) {
+        return io.whpg.drsync.config.Backend.SSH_KIND.equals(b.kind()) ? sshDownload(b.sftp()) : sftpDownload(b.sftp());
+    }
+
     /** As {@link #fetchScript(Map, Map, Map)} with the S3 download (curl from presigned URLs). */
     public static String fetchScript(Map<Integer, String> dataDirs, Map<Integer, List<Item>> plan, Map<String, URI> urls) {
         Map<String, String> sources = new HashMap<>();

@@ -121,6 +121,15 @@ class BackendDrCycleIT {
         });
     }
 
+    /** The same SSH host as the ssh backend: shell commands instead of the SFTP subsystem, hosts fetching with ssh cat. */
+    private static Path sshConfig() throws IOException {
+        return ItSupport.edited(sftpConfig, "ssh", root -> {
+            ObjectNode a = (ObjectNode) root.path("archive");
+            a.put("backend", "ssh").set("ssh", a.remove("sftp"));
+            ((ObjectNode) root.path("storage")).put("remote_dir", sftpRoot.resolve("manifests-ssh").toString());
+        });
+    }
+
     @AfterAll
     static void stop() throws Exception {
         mirroring = false;
@@ -276,8 +285,9 @@ class BackendDrCycleIT {
 
     @Test
     @Order(3)
-    void sftpCycleParksExactlyWithWalAndManifestsOnTheSftpHost() throws Exception {
+    void sftpAndSshCyclesParkExactlyWithWalAndManifestsOnTheArchiveHost() throws Exception {
         roundParksExactly(sftpConfig, "sftp-1");
+        roundParksExactly(sshConfig(), "ssh-1");
     }
 
     /**
