@@ -9,17 +9,20 @@ back what the tool wrote: the manifest's step_ms, its ctime (READY's rename) and
 
 Per repetition:
   wall_s             `primary run --once` from the shell (JVM start to exit); daemon: none
+  created_to_ready_s the cycle's start (the manifest's created_at_utc, when the name was taken) -> READY renamed
   cpu_s              user+sys CPU of that process (once only)
   point_to_ready_s   restore point requested (after the checks and the CHECKPOINT) -> READY manifest renamed
   archiver_copy_s    WAL switch returned -> the last needed file's archive copy closed (the archiver's own time)
   ready_after_archived_s  last needed file archived (copy's mtime) -> READY renamed
   steps              the manifest's evidence.step_ms
-Writes bench/results/publish-<label>.json (every number) and prints medians.
+Writes bench/results/publish-<label>.json (every number) and prints medians; `bench/publish.py --report` renders
+every such file into bench/results/publish.md. WHPG_TOOL=path runs another build's
+launcher (e.g. a worktree of an older commit) for a before/after in the same session.
 """
 import argparse, datetime, json, os, resource, signal, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOOL = os.path.join(HERE, "..", "bin", "whpg_dr_sync")
+TOOL = os.environ.get("WHPG_TOOL", os.path.join(HERE, "..", "bin", "whpg_dr_sync"))
 PSQL = os.environ.get("PSQL", "/usr/lib/postgresql/15/bin/psql")
 
 
@@ -71,15 +74,16 @@ class Cluster:
         with open(path) as f:
             m = json.load(f)
         ready = os.stat(path).st_ctime
-        steps = m["evidence"].get("step_ms", {})
+        steps = m["evidence"].get("step_ms")  # absent before the tool recorded it: no point/switch split
         created = iso(m["created_at_utc"])
         ms = lambda *keys: sum(steps.get(k, 0) for k in keys) / 1000.0
-        point = created + ms("start", "checks", "checkpoint")
-        switched = point + ms("restore_point", "wal_files_and_switch")
+        point = created + ms("start", "checks", "checkpoint") if steps else None
+        switched = point + ms("restore_point", "wal_files_and_switch") if steps else None
         last = max(self.archived_mtime(c, f) for c, e in m["evidence"]["instances"].items()
                    for f in e["wal_files_needed"])
-        return dict(restore_point=name, ready=m["ready"], steps=steps, point_to_ready_s=round(ready - point, 3),
-                    archiver_copy_s=round(last - switched, 3), ready_after_archived_s=round(ready - last, 3),
+        return dict(restore_point=name, ready=m["ready"], steps=steps, created_to_ready_s=round(ready - created, 3),
+                    point_to_ready_s=round(ready - point, 3) if steps else None,
+                    archiver_copy_s=round(last - switched, 3) if steps else None, ready_after_archived_s=round(ready - last, 3),
                     by_marker=sum(len(e.get("archive_status_done", [])) for e in m["evidence"]["instances"].values()))
 
 
@@ -146,7 +150,33 @@ def med(rows, key):
     return round(statistics.median(vals), 3) if vals else None
 
 
+def report():
+    """results/publish.md: one table row per result file and mode, medians with min-max."""
+    d = os.path.join(HERE, "results")
+    keys = ("wall_s", "cpu_s", "created_to_ready_s", "point_to_ready_s", "archiver_copy_s", "ready_after_archived_s")
+    lines = ["# Publisher bench (`bench/publish.py`): medians (min-max) of every run", "",
+             "| result | mode | runs | load | " + " | ".join(keys) + " | note |", "|---|---|---:|---|" + "---:|" * len(keys) + "---|"]
+    for name in sorted(f for f in os.listdir(d) if f.startswith("publish-") and f.endswith(".json")):
+        with open(os.path.join(d, name)) as f:
+            r = json.load(f)
+        for mode in ("once", "daemon"):
+            rows = r.get(mode, {}).get("rows", [])
+            if not rows:
+                continue
+            def cell(k):
+                vals = [x[k] for x in rows if x.get(k) is not None]
+                return f"{statistics.median(vals):.3f} ({min(vals):.2f}-{max(vals):.2f})" if vals else "-"
+            loads = [x["load"] for x in rows]
+            lines.append(f"| {r['label']} | {mode} | {len(rows)} | {min(loads):.1f}-{max(loads):.1f} | "
+                         + " | ".join(cell(k) for k in keys) + f" | {r.get('note', '')} |")
+    with open(os.path.join(d, "publish.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
+    if sys.argv[1:] == ["--report"]:
+        return report()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
     ap.add_argument("--write", choices=["coordinator", "each"], default="coordinator",
@@ -155,18 +185,26 @@ def main():
     ap.add_argument("--modes", default="once,daemon")
     ap.add_argument("--label", required=True)
     ap.add_argument("--note", default="")
+    ap.add_argument("--append", action="store_true", help="add the rows to an existing result of this label (interleaved runs)")
     a = ap.parse_args()
     cluster = Cluster(a.config, a.write)
     result = dict(label=a.label, note=a.note, at=datetime.datetime.utcnow().isoformat() + "Z", nproc=os.cpu_count(),
                   commit=subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
                   load_before=os.getloadavg()[0])
-    for mode in a.modes.split(","):
-        rows = once(cluster, a.reps) if mode == "once" else daemon(cluster, a.reps)
-        result[mode] = dict(rows=rows, median={k: med(rows, k) for k in
-                                               ("wall_s", "cpu_s", "point_to_ready_s", "archiver_copy_s", "ready_after_archived_s", "load")})
-        print(mode, "median", json.dumps(result[mode]["median"]), flush=True)
-    result["load_after"] = os.getloadavg()[0]
     out = os.path.join(HERE, "results", f"publish-{a.label}.json")
+    earlier = {}
+    if a.append and os.path.exists(out):
+        with open(out) as f:
+            earlier = json.load(f)
+        result.update(at=earlier["at"], load_before=earlier["load_before"])
+    for mode in a.modes.split(","):
+        rows = earlier.get(mode, {}).get("rows", []) + (once(cluster, a.reps) if mode == "once" else daemon(cluster, a.reps))
+        result[mode] = dict(rows=rows, median={k: med(rows, k) for k in
+                                               ("wall_s", "cpu_s", "created_to_ready_s", "point_to_ready_s", "archiver_copy_s", "ready_after_archived_s", "load")})
+        print(mode, "median", json.dumps(result[mode]["median"]), flush=True)
+    for mode in set(earlier) & {"once", "daemon"} - set(result):
+        result[mode] = earlier[mode]
+    result["load_after"] = os.getloadavg()[0]
     with open(out, "w") as f:
         json.dump(result, f, indent=1)
     print("wrote", out)
