@@ -445,6 +445,9 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public void checkStaged(List<HostReply> replies) {
+        if (!staged) {
+            return;
+        }
         List<String> problems = replies.stream().flatMap(r -> WalStaging.failures(r).stream()).toList();
         lap("wal_stage");
         if (!problems.isEmpty()) {
