@@ -2,7 +2,6 @@ package io.whpg.drsync.sandbox;
 
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
-import io.whpg.drsync.pg.ControlData;
 import io.whpg.drsync.state.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,10 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,14 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -49,8 +40,6 @@ public final class Sandbox {
     private static final Duration INITDB_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration BASE_BACKUP_TIMEOUT = Duration.ofSeconds(300);
-    private static final Duration ARCHIVE_WAIT = Duration.ofSeconds(60);
-    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     private static final int START_ATTEMPTS = 3;
     /** Host key types of the SSH hosts, in turn: the tool must verify both kinds. */
     private static final List<String> HOST_KEY_TYPES = List.of("ed25519", "ecdsa");
@@ -60,10 +49,12 @@ public final class Sandbox {
     private final SandboxLayout layout;
     /** Replaced as the sandbox is built and when an SSH host is restarted; always what sandbox.json says. */
     private volatile SandboxDescriptor descriptor;
+    private final InstanceControl control;
 
     private Sandbox(SandboxLayout layout, SandboxDescriptor descriptor) {
         this.layout = layout;
         this.descriptor = descriptor;
+        this.control = new InstanceControl(layout.dir());
     }
 
     /**
@@ -99,8 +90,8 @@ public final class Sandbox {
         List<SandboxInstance> primaries = new ArrayList<>();
         List<SandboxInstance> drCopies = new ArrayList<>();
         for (int content = -1; content < options.segments(); content++) {
-            primaries.add(new SandboxInstance(content, freePort(taken), layout.primaryDataDir(content), user));
-            drCopies.add(new SandboxInstance(content, freePort(taken), layout.drDataDir(content), user));
+            primaries.add(new SandboxInstance(content, InstanceTasks.freePort(taken), layout.primaryDataDir(content), user));
+            drCopies.add(new SandboxInstance(content, InstanceTasks.freePort(taken), layout.drDataDir(content), user));
         }
         // Written first so that down() finds every data dir even if up() fails half way.
         Sandbox sandbox = new Sandbox(layout, new SandboxDescriptor(layout.dir(), user, options, primaries, drCopies,
@@ -168,7 +159,7 @@ public final class Sandbox {
         }
 
         // initdb is CPU-bound: one per core.
-        List<SandboxInstance> primaries = inParallel(descriptor.primaries(), Runtime.getRuntime().availableProcessors(),
+        List<SandboxInstance> primaries = InstanceTasks.inParallel(descriptor.primaries(), Runtime.getRuntime().availableProcessors(),
                 p -> {
                     initPrimary(p);
                     return startPrimary(p, taken);
@@ -176,16 +167,16 @@ public final class Sandbox {
         LOG.info("sandbox {}: {} primaries initialised and running ({} ms)", layout.dir(), primaries.size(), millisSince(started));
         descriptor = descriptor.withPrimaries(primaries);
         writeDescriptor();
-        loadSchema();
+        setup().loadSchema(descriptor.primaries(), descriptor.options());
         LOG.info("sandbox {}: GP emulation and probe tables loaded ({} ms)", layout.dir(), millisSince(started));
         // A base backup mostly waits (about 1 s) for its last WAL file to be archived: run them all at once.
-        inParallel(primaries, primaries.size(), p -> {
+        InstanceTasks.inParallel(primaries, primaries.size(), p -> {
             makeDrCopy(p, drCopy(p.contentId()));
             return p;
         });
         LOG.info("sandbox {}: DR copies made ({} ms)", layout.dir(), millisSince(started));
-        inParallel(primaries, primaries.size(), p -> {
-            switchWalAndAwaitArchive(p);
+        InstanceTasks.inParallel(primaries, primaries.size(), p -> {
+            setup().switchWalAndAwaitArchive(p, descriptor.options().walSegmentMb() * 1024L * 1024L);
             return p;
         });
         startSshHosts();
@@ -193,6 +184,10 @@ public final class Sandbox {
                 descriptor.drCopies(), descriptor.options().walSegmentMb(), descriptor.sshHosts()));
         LOG.info("sandbox {}: up in {} ms", layout.dir(), millisSince(started));
         return this;
+    }
+
+    private PrimarySetup setup() {
+        return new PrimarySetup(this::connectPrimary, layout);
     }
 
     /** The address of the DR host a DR copy sits on: its SSH host's, or 127.0.0.1 when the copies are local. */
@@ -268,28 +263,8 @@ public final class Sandbox {
                 throw new IOException("cannot start primary " + current.name() + " on port " + current.port() + ": "
                         + lastLine(logTail, r.firstErrorLine()) + " (log " + log + ")");
             }
-            current = new SandboxInstance(p.contentId(), freePort(taken), p.dataDir(), p.osUser());
+            current = new SandboxInstance(p.contentId(), InstanceTasks.freePort(taken), p.dataDir(), p.osUser());
             writeOwned(p.dataDir().resolve(ServerSettings.FILE), ServerSettings.primary(layout, p.contentId(), current.port()));
-        }
-    }
-
-    private void loadSchema() throws IOException {
-        SandboxOptions options = descriptor.options();
-        try {
-            try (Connection c = connectPrimary(-1); Statement st = c.createStatement()) {
-                for (String sql : GpEmulation.coordinatorSql(descriptor.primaries(), options.gpForm(), options.gpSwitchWal())) {
-                    st.execute(sql);
-                }
-            }
-            for (SandboxInstance p : descriptor.primaries()) {
-                try (Connection c = connectPrimary(p.contentId()); Statement st = c.createStatement()) {
-                    for (String sql : GpEmulation.instanceSql(p.contentId())) {
-                        st.execute(sql);
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new IOException("cannot load the sandbox schema: " + e.getMessage(), e);
         }
     }
 
@@ -304,85 +279,20 @@ public final class Sandbox {
         writeOwned(copy.dataDir().resolve("standby.signal"), "");
     }
 
-    /**
-     * Switches to a new WAL file and waits until the one just closed is archived: the DR copies need the
-     * base backups' end. Its {@code .ready} status file disappears only after archive_command returned 0.
-     */
-    private void switchWalAndAwaitArchive(SandboxInstance p) throws IOException {
-        try (Connection c = connectPrimary(p.contentId())) {
-            String walFile;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
-                rs.next();
-                walFile = rs.getString(1);
-            }
-            long deadline = System.nanoTime() + ARCHIVE_WAIT.toNanos();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT pg_stat_file('pg_wal/archive_status/' || ? || '.ready', true) IS NULL")) {
-                ps.setString(1, walFile);
-                while (true) {
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        if (rs.getBoolean(1)) {
-                            break;
-                        }
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException(p.name() + ": WAL file " + walFile + " not archived within "
-                                + ARCHIVE_WAIT.toSeconds() + " s (see " + layout.primaryLog(p.contentId()) + ")");
-                    }
-                    Thread.sleep(50);
-                }
-            }
-            Path archived = layout.archiveDir(p.contentId()).resolve(walFile);
-            long expected = descriptor.options().walSegmentMb() * 1024L * 1024L;
-            if (!Files.isRegularFile(archived) || Files.size(archived) != expected) {
-                throw new IOException(p.name() + ": " + archived + " missing or not " + expected + " bytes after archiving");
-            }
-        } catch (SQLException e) {
-            throw new IOException(p.name() + ": cannot switch WAL: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the archive", e);
-        }
-    }
-
     /** Per instance: running or not (by the pid in postmaster.pid) and pg_controldata's cluster state. */
     public SandboxStatus status() {
         List<SandboxStatus.InstanceStatus> rows = new ArrayList<>();
         for (SandboxInstance p : primaries()) {
-            rows.add(statusOf(p, SandboxStatus.Role.PRIMARY));
+            rows.add(control.statusOf(p, SandboxStatus.Role.PRIMARY));
         }
         for (SandboxInstance d : drCopies()) {
-            rows.add(statusOf(d, SandboxStatus.Role.DR));
+            rows.add(control.statusOf(d, SandboxStatus.Role.DR));
         }
         List<SandboxStatus.SshHostStatus> hosts = sshHosts().stream()
                 .map(h -> new SandboxStatus.SshHostStatus(h.address(), h.port(), h.pid(),
                         SshdServer.running(h.pid(), layout.sshHostDir(h.address())), h.drContentIds()))
                 .toList();
         return new SandboxStatus(layout.dir(), serviceUser(), rows, hosts);
-    }
-
-    private SandboxStatus.InstanceStatus statusOf(SandboxInstance i, SandboxStatus.Role role) {
-        Optional<ProcessHandle> pm = Postmaster.running(i.dataDir());
-        OptionalLong pid = pm.map(h -> OptionalLong.of(h.pid())).orElse(OptionalLong.empty());
-        return new SandboxStatus.InstanceStatus(i.contentId(), role, i.port(), i.dataDir(), pm.isPresent(), pid,
-                clusterState(i));
-    }
-
-    private String clusterState(SandboxInstance i) {
-        if (!Files.isDirectory(i.dataDir())) {
-            return "no data dir";
-        }
-        CommandResult r = ProcessRunner.run(List.of(PG_BIN.resolve("pg_controldata").toString(), "-D",
-                i.dataDir().toString()), i.osUser(), Duration.ofSeconds(30), PG_ENV, layout.dir());
-        if (!r.ok()) {
-            return "pg_controldata failed: " + r.firstErrorLine();
-        }
-        try {
-            return ControlData.parse(r.stdout()).clusterState();
-        } catch (IllegalArgumentException e) {
-            return "unreadable: " + e.getMessage();
-        }
     }
 
     /**
@@ -405,7 +315,7 @@ public final class Sandbox {
         Collections.reverse(stopOrder);
         for (SandboxInstance i : stopOrder) {
             try {
-                stop(i);
+                control.stop(i);
             } catch (IOException | RuntimeException e) {
                 failures.add(e.getMessage());
             }
@@ -413,45 +323,6 @@ public final class Sandbox {
         if (!failures.isEmpty()) {
             throw new IOException("sandbox down: " + String.join("; ", failures));
         }
-    }
-
-    private void stop(SandboxInstance i) throws IOException {
-        Optional<ProcessHandle> postmaster = Postmaster.running(i.dataDir());
-        if (postmaster.isEmpty()) {
-            return;
-        }
-        List<ProcessHandle> family = Stream.concat(postmaster.stream(), postmaster.get().descendants()).toList();
-        try {
-            ProcessRunner.run(List.of(PG_BIN.resolve("pg_ctl").toString(), "stop", "-D", i.dataDir().toString(),
-                    "-m", "fast", "-w", "-t", "30"), i.osUser(), PG_CTL_TIMEOUT, PG_ENV, layout.dir());
-        } catch (RuntimeException e) {
-            // pg_ctl hung or failed to run: the kill below still ends the server.
-        }
-        if (awaitExit(family, STOP_WAIT)) {
-            return;
-        }
-        family.forEach(ProcessHandle::destroyForcibly);
-        if (!awaitExit(family, STOP_WAIT)) {
-            throw new IOException(i.name() + " (" + i.dataDir() + "): processes "
-                    + family.stream().filter(ProcessHandle::isAlive).map(h -> Long.toString(h.pid())).toList()
-                    + " still alive after SIGKILL");
-        }
-    }
-
-    private static boolean awaitExit(List<ProcessHandle> processes, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (processes.stream().anyMatch(h -> h.isAlive() && !Postmaster.isZombie(h.pid()))) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     public Path dir() {
@@ -582,66 +453,7 @@ public final class Sandbox {
         return text.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).map(String::strip).orElse(fallback);
     }
 
-    private interface InstanceTask<R> {
-        R run(SandboxInstance instance) throws IOException;
-    }
-
-    /** Runs {@code task} for every instance on up to {@code threads} threads; rethrows the first failure, later ones suppressed. */
-    private static <R> List<R> inParallel(List<SandboxInstance> instances, int threads, InstanceTask<R> task)
-            throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, instances.size())), r -> {
-            Thread t = new Thread(r, "sandbox-up");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<R>> futures = new ArrayList<>();
-            for (SandboxInstance i : instances) {
-                futures.add(pool.submit(() -> task.run(i)));
-            }
-            List<R> results = new ArrayList<>();
-            Throwable failure = null;
-            for (Future<R> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    } else {
-                        failure.addSuppressed(e.getCause());
-                    }
-                }
-            }
-            if (failure instanceof IOException io) {
-                throw io;
-            }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure != null) {
-                throw new IOException(failure.getMessage(), failure);
-            }
-            return results;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while building the sandbox", e);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     private static long millisSince(long nanoTime) {
         return (System.nanoTime() - nanoTime) / 1_000_000;
-    }
-
-    /** A free loopback port, distinct from those already handed out (a concurrent set: primaries retry in parallel). */
-    private static int freePort(Set<Integer> taken) throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = SshdServer.freePort("127.0.0.1");
-            if (taken.add(port)) {
-                return port;
-            }
-        }
-        throw new IOException("no free port found after 100 attempts");
     }
 }
