@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Whether a daemon is doing its job, and why not. Pure: from the last cycle, the DR position and the lock.
- * Ready: the last cycle ended well, the DR site is at most {@code behavior.max_lag_secs} behind, and (DR) this
+ * Ready: the last cycle ended well (its failure is the first reason given), the DR site is at most {@code behavior.max_lag_secs} behind, and (DR) this
  * consumer holds the lock. Live: no cycle has been running longer than its bound.
  */
 public final class Readiness {
@@ -42,13 +42,13 @@ public final class Readiness {
                 details.put("file", e.outcome().file().toString());
             }
         });
-        if (holdsLock.isPresent() && !holdsLock.get()) {
-            return new Verdict(false, "this consumer does not hold the consumer lock (another consumer runs the cycles)", details);
-        }
         if (last.isPresent() && !last.get().outcome().ok()) {
             CycleWatch.Ended e = last.get();
             return new Verdict(false, "last cycle failed: " + e.outcome().status() + ": " + e.outcome().detail()
                     + (e.outcome().file() != null ? " (" + e.outcome().file() + ")" : ""), details);
+        }
+        if (holdsLock.isPresent() && !holdsLock.get()) {
+            return new Verdict(false, "this consumer does not hold the consumer lock (another consumer runs the cycles)", details);
         }
         if (position.isPresent()) {
             DrPosition p = position.get();

@@ -194,7 +194,7 @@ class TargetSelectorTest {
         Manifest far = manifest("sync_point_20260201_180030", true, point(-1, "FFFFFFFF/FF000000", 1), point(0, "0/5300090", 1));
         long t0 = System.nanoTime();
         Selection s = TargetSelector.requested(far, Optional.of(RP1.restorePoint()), parkedAt(RP1), MAX);
-        assertTrue(System.nanoTime() - t0 < 100_000_000L);
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "enumerating the WAL names to there would not end");
         assertEquals(TargetSelector.TARGET_OUT_OF_REACH, s.status());
         assertEquals("instance -1: sync_point_20260201_180030 is at FFFFFFFF/FF000000, 17592186044351 MB past where its "
                 + "replay begins (0/3000028), over behavior.max_replay_mb 307200", s.detail());

@@ -95,9 +95,9 @@ class WalPreflightTest {
         assertEquals(needed, WalPreflight.missing(needed, Set.of()));
     }
 
-    /** 100,000 names in a manifest's wal_files_needed (cost 77 s with a list's contains): merged and checked at once. */
+    /** 100,000 names in a manifest's wal_files_needed (cost 77 s with a list's contains): merged into a set and checked. */
     @Test
-    void aHundredThousandPublishedNamesAreMergedAndCheckedInWellUnderASecond() {
+    void aHundredThousandPublishedNamesAreMergedIntoASetAndChecked() {
         List<String> published = new java.util.ArrayList<>();
         for (long segno = 0; segno < 100_000; segno++) {
             published.add(new io.whpg.drsync.pg.WalFile(1, segno, SEG).name());
@@ -106,14 +106,12 @@ class WalPreflightTest {
         List<String> needed = List.of(published.get(3), published.get(4));
         Set<String> listing = new java.util.HashSet<>(published.subList(0, 99_990));
 
-        long t0 = System.nanoTime();
         java.util.Collection<String> all = WalPreflight.withPublished(needed, published);
         List<String> missing = WalPreflight.missing(all, listing);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
 
         assertEquals(100_000, all.size(), "each name once, the history file left out");
         assertEquals(List.of(published.get(3), published.get(4)), all.stream().limit(2).toList(), "replay order first");
         assertEquals(published.subList(99_990, 100_000), missing);
-        assertTrue(ms < 500, "took " + ms + " ms");
+        assertTrue(all instanceof Set, "set-based, never a list's contains per name: " + all.getClass());
     }
 }
