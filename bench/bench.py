@@ -186,8 +186,11 @@ class Site:
             m = json.load(f)
         created = iso(m["created_at_utc"])
         ready = ctime(path)
-        archived = [iso(e["archived_at"].replace(" ", "T", 1) + (":00" if re.search(r"[+-]\d\d$", e["archived_at"]) else ""))
-                    for e in m["evidence"]["instances"].values() if e.get("archived_at")]
+        # the archive copies' mtimes: pg_stat_archiver's archived_at may still name an older file when READY was
+        # proven by the archive_status marker (PostgreSQL 12 statistics lag up to 0.5 s)
+        archive = self.cfg["archive"]
+        archived = [os.stat(os.path.join(archive["archive_dir"], archive.get("layout", "%c").replace("%c", c), f)).st_mtime
+                    for c, e in m["evidence"]["instances"].items() for f in e["wal_files_needed"]]
         last_archived = max(archived) if archived else None
         return {"restore_point": name, "wall_s": rnd(wall), "ready_at": ready,
                 "created_to_ready_s": rnd(ready - created),
