@@ -84,6 +84,16 @@ public final class DrSyncRuntime implements AutoCloseable {
         // then environment variables (CAMEL_MAIN_NAME=...), which Camel Main reads by default
         main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true"
                 + ToolHome.get().map(h -> ",file:" + h.resolve("config/application.properties") + ";optional=true").orElse(""));
+        // <home>/lib/*.jar: classes and Camel components for routes/*.yaml, found by Camel's class resolver
+        ToolHome.get().flatMap(h -> LibJars.loader(h.resolve("lib"), DrSyncRuntime.class.getClassLoader())).ifPresent(cl -> {
+            Thread.currentThread().setContextClassLoader(cl);
+            main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+                @Override
+                public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                    m.getCamelContext().setApplicationContextClassLoader(cl);
+                }
+            });
+        });
         if (routesDir != null && Files.isDirectory(routesDir)) {
             main.configure().setRoutesIncludePattern("file:" + routesDir.toAbsolutePath() + "/*.yaml");
         }
