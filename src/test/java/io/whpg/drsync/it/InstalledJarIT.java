@@ -1,6 +1,7 @@
 package io.whpg.drsync.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.whpg.drsync.exec.CommandResult;
@@ -50,6 +51,15 @@ class InstalledJarIT {
         assertTrue(Files.isDirectory(home.resolve("logs")));
     }
 
+    /** Camel Main's rule: an environment variable overrides the property of the same name in application.properties. */
+    @Test
+    void anEnvironmentVariableOverridesApplicationProperties() throws Exception {
+        Path home = install(tmp.resolve("env"), "from-file");
+        CommandResult r = run(home.resolve("whpg-dr-sync.jar"), Map.of("WHPG_GREETING", "from-env"));
+        assertTrue(r.stderr().contains("hello from-env"), r.stderr());
+        assertFalse(r.stderr().contains("hello from-file"), r.stderr());
+    }
+
     private Path install(Path home, String greeting) throws Exception {
         Files.createDirectories(home.resolve("config"));
         Files.createDirectories(home.resolve("routes"));
@@ -62,6 +72,7 @@ class InstalledJarIT {
                       uri: timer:hello
                       parameters:
                         repeatCount: 1
+                        delay: 0
                       steps:
                         - log: "hello {{whpg.greeting}}"
                 """);
