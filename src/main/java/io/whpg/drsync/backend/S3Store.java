@@ -212,6 +212,10 @@ public final class S3Store implements ObjectStore {
             return s.statusCode() + " " + (code != null ? code : "(no error code)");
         }
         SdkClientException c = FailureText.find(e, SdkClientException.class);
+        if (c != null && String.valueOf(c.getMessage()).contains("credentials")) {
+            return "no usable credentials (archive.s3.access_key_env / secret_key_env, or the AWS default chain): "
+                    + FailureText.rootCause(c);
+        }
         return c != null ? "cannot reach the S3 endpoint: " + FailureText.rootCause(c) : FailureText.userMessage(e);
     }
 
