@@ -15,11 +15,12 @@ public record ArchiverStatus(int gpSegmentId, String lastArchivedWal, String las
         Set<String> markedDone) {
     /**
      * {@link InstanceCheck#SQL}'s columns plus {@code done_files}: the names of the {@code .done} markers, comma
-     * separated (pg_ls_archive_statusdir: PostgreSQL 12 and later, superuser or pg_monitor).
+     * separated. {@code pg_ls_dir} reads names only (superuser, as the idle rule's WAL read): a function that also
+     * stats each file could fail on a marker a checkpoint removes meanwhile.
      */
     public static final String SQL = InstanceCheck.COLUMNS
-            + ", (SELECT string_agg(left(d.name, -5), ',') FROM pg_ls_archive_statusdir() d WHERE d.name LIKE '%.done')"
-            + " AS done_files" + InstanceCheck.FROM;
+            + ", (SELECT string_agg(left(d, -5), ',') FROM pg_ls_dir('pg_wal/archive_status', true, false) d"
+            + " WHERE d LIKE '%.done') AS done_files" + InstanceCheck.FROM;
 
     public ArchiverStatus {
         markedDone = Set.copyOf(markedDone);
