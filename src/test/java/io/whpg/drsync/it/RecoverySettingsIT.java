@@ -281,10 +281,16 @@ class RecoverySettingsIT {
             CommandResult started = shell.run(HostScripts.start(bin, POINT, List.of(p)), BOUND);
             assertTrue(started.ok(), started.stdout() + started.stderr());
             java.util.concurrent.CompletableFuture<CommandResult> promote = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    Thread.sleep(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                // promoted once it is replaying (a loaded machine may take a while to get there), while the wait runs
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!lab.run("pg_controldata", "-D", copy.toString()).stdout().contains("in archive recovery")
+                        && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
                 return lab.run("pg_ctl", "promote", "-W", "-D", copy.toString());
             });
