@@ -23,17 +23,22 @@ public final class HostScripts {
               && [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$(cd "$1" 2>/dev/null && pwd -P)" ]; }
             """;
 
-    /** How many instances of one host a step works on at once (probe, prepare's writes, start, await's reports). */
+    /**
+     * The most instances of one host a step works on at once (probe, prepare's writes, start, await's reports); fewer
+     * when the host has fewer cores ({@code nproc}): on a 2-core host, 8 at once was no faster than one at a time
+     * while 2 at once was (bench/results/round2).
+     */
     public static final int PARALLEL_PER_HOST = 8;
 
     /**
      * {@code par KEY CMD...} runs CMD in the background, its stdout and stderr kept in a private temp dir
-     * ({@code mktemp -d}: created exclusively, mode 0700, removed at exit), at most {@value #PARALLEL_PER_HOST}
-     * at once; {@code par_flush} waits for them and prints their outputs in the order they were started, so the
+     * ({@code mktemp -d}: created exclusively, mode 0700, removed at exit), one per core of the host, at most
+     * {@value #PARALLEL_PER_HOST} at once; {@code par_flush} waits for them and prints their outputs in the order they were started, so the
      * host's output stays one tagged stream in instance order, and sets {@code par_rc} to the first non-zero exit.
      */
     static final String PARALLEL = """
-            par_max=PAR_MAX; par_dir=""; par_jobs=""; par_n=0; par_rc=0
+            par_max=$(nproc 2>/dev/null) || par_max=1; [ "$par_max" -le PAR_MAX ] 2>/dev/null || par_max=PAR_MAX
+            par_dir=""; par_jobs=""; par_n=0; par_rc=0
             par() {
               if [ -z "$par_dir" ]; then
                 par_dir=$(mktemp -d "${TMPDIR:-/tmp}/whpg_dr_sync.XXXXXXXXXX") || { echo "@@whpg write_failed cannot create a temp dir for parallel work"; exit 4; }
