@@ -397,8 +397,7 @@ public final class ConsumeCycle implements AutoCloseable {
 
     /**
      * With a store the DR hosts cannot read as a directory ({@code archive.backend} s3 or sftp): the needed WAL of every
-     * instance to start is checked in the store and staged beside it ({@link WalStaging}). S3: each host fetches its
-     * files itself from presigned URLs (the calls returned); otherwise this process copies them to local instances.
+     * instance to start is checked in the store and staged beside it ({@link WalStaging}, {@link WalDelivery}).
      */
     public List<HostCall> stageCalls(ObjectStore store) {
         if (store == null) {
@@ -411,37 +410,8 @@ public final class ConsumeCycle implements AutoCloseable {
         Map<Integer, List<WalStaging.Item>> plan = WalStaging.plan(needed, store, seg -> config.archive().dirFor(seg).toString(),
                 m.walSegmentSize(), seg -> m.segment(seg).orElseThrow().systemIdentifier());
         lap("wal_check");
-        Duration ttl = commandTimeout().plusMinutes(10);
-        Map<String, java.net.URI> urls = new HashMap<>();
-        plan.values().stream().flatMap(List::stream).forEach(i -> store.presignedGet(i.key(), ttl).ifPresent(u -> urls.put(i.key(), u)));
-        if (urls.size() == plan.values().stream().mapToInt(List::size).sum()) {
-            return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(dataDirs(segs), plan, urls),
-                    plan.keySet());
-        }
-        var sftp = config.archive().backend().sftp();
-        if (sftp != null && sftp.hostIdentity() != null && sftp.hostKnownHosts() != null) {
-            Map<String, String> paths = new HashMap<>();
-            plan.values().forEach(items -> items.forEach(i -> paths.put(i.key(), i.key())));
-            return perHost("stage", commandTimeout().plusMinutes(10), segs -> WalStaging.fetchScript(
-                    WalStaging.hostDownload(config.archive().backend()), dataDirs(segs), plan, paths), plan.keySet());
-        }
-        for (Map.Entry<Integer, List<WalStaging.Item>> e : plan.entrySet()) {
-            Instance i = instances.get(e.getKey());
-            if (!i.isLocal()) {
-                throw new CycleFailure(WalStaging.STAGE_FAILED, "instance " + i.gpSegmentId() + " on " + i.host()
-                        + ": the consumer copies WAL to local DR instances only; set archive." + config.archive().backend().kind()
-                        + ".host_identity and host_known_hosts so every DR host fetches its own");
-            }
-            int fetched = LocalWalStager.stage(i.dataDir(), e.getValue(), store);
-            LOG.info("instance {}: {} WAL file(s) staged, {} fetched", i.gpSegmentId(), e.getValue().size(), fetched);
-        }
-        return List.of();
-    }
-
-    private Map<Integer, String> dataDirs(List<Integer> segs) {
-        Map<Integer, String> out = new TreeMap<>();
-        segs.forEach(s -> out.put(s, instances.get(s).dataDir()));
-        return out;
+        return WalDelivery.calls(config.archive().backend(), instances, plan, store, commandTimeout().plusMinutes(10),
+                this::perHost);
     }
 
     public void checkStaged(List<HostReply> replies) {
