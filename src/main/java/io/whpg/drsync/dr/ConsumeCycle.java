@@ -1,6 +1,5 @@
 package io.whpg.drsync.dr;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.backend.ObjectStore;
@@ -8,7 +7,6 @@ import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.exec.OsUser;
 import io.whpg.drsync.state.AtomicFiles;
-import io.whpg.drsync.state.Json;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
@@ -358,25 +356,9 @@ public final class ConsumeCycle implements AutoCloseable {
         Manifest m = selection.manifest();
         List<String> problems = new ArrayList<>();
         for (Integer seg : selection.toStart()) {
-            SegmentPoint target = m.segment(seg).orElseThrow();
-            Set<String> listing = archive.list(seg);
-            Optional<String> history = WalPreflight.historyNeeded(floors.get(seg), target);
-            if (history.isPresent() && !listing.contains(history.get())) {
-                problems.add("instance " + seg + ": timeline history " + history.get() + " missing from the archive "
-                        + "(its floor is on timeline " + floors.get(seg).timeline() + ", the target on " + target.timeline()
-                        + "): cannot tell which WAL files lead there");
-                continue;
-            }
-            List<String> published = new ArrayList<>();
-            m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> published.add(n.asText()));
-            Set<String> needed = WalPreflight.withPublished(
-                    WalPreflight.needed(floors.get(seg), target, m.walSegmentSize(), archive), published);
-            neededWal.put(seg, needed.stream().sorted().toList());
-            List<String> missing = WalPreflight.missing(needed, listing);
-            if (!missing.isEmpty()) {
-                problems.add("instance " + seg + ": " + missing.size() + " of " + needed.size()
-                        + " WAL files missing from the archive: " + abbreviate(missing));
-            }
+            WalPreflight.Check c = WalPreflight.check(seg, floors.get(seg), m, archive);
+            c.needed().ifPresent(n -> neededWal.put(seg, n));
+            c.problem().ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             lap("wal_preflight");
@@ -388,11 +370,6 @@ public final class ConsumeCycle implements AutoCloseable {
             throw new CycleFailure(MANIFEST_INVALID, m.restorePoint() + ": restore LSN not the end of its RESTORE_POINT "
                     + "record in the archived WAL: " + String.join("; ", unproven));
         }
-    }
-
-    private static String abbreviate(List<String> names) {
-        return names.size() <= 10 ? String.join(", ", names)
-                : String.join(", ", names.subList(0, 10)) + ", ... (" + (names.size() - 10) + " more)";
     }
 
     /**
@@ -610,72 +587,10 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public ObjectNode receipt(String status, String detail, boolean advanced) {
-        Manifest m = selection == null ? null : selection.manifest();
-        ObjectNode r = Json.object();
-        r.put("current_restore_point", current.orElse(null));
-        r.put("target_restore_point", m == null ? requested.orElse("none") : m.restorePoint());
-        r.put("checked_at_utc", clock.instant().toString());
-        r.put("mode", "shutdown");
-        r.put("status", status);
-        ObjectNode lsns = r.putObject("target_lsns");
-        if (m != null) {
-            m.segments().forEach(s -> lsns.put(String.valueOf(s.gpSegmentId()), s.restoreLsn().toString()));
-        }
-        r.put("advanced", advanced);
-        r.put("detail", detail);
-        transitBefore.ifPresent(t -> {
-            ObjectNode n = r.putObject("in_transit_before");
-            n.put("from", t.from().orElse(null));
-            n.put("to", t.to());
-            n.put("since_utc", t.since().toString());
-        });
-        r.put("departed", departed);
-        if (!settleNotes.isEmpty()) {
-            ArrayNode settledNode = r.putArray("settled");
-            settleNotes.forEach(settledNode::add);
-        }
-        r.put("started_at_utc", startedAt.toString());
-        r.put("duration_ms", Duration.between(startedAt, clock.instant()).toMillis());
-        ArrayNode inst = r.putArray("instances");
-        for (Map.Entry<Integer, Instance> e : instances.entrySet()) {
-            int seg = e.getKey();
-            ObjectNode n = inst.addObject();
-            n.put("gp_segment_id", seg);
-            n.put("host", hostOf.get(seg).describe());
-            n.put("data_dir", e.getValue().dataDir());
-            Floor f = floors.get(seg);
-            if (f != null) {
-                n.put("floor_before", f.lsn().toString());
-                n.put("floor_source", f.source());
-            }
-            n.put("started", plans.containsKey(seg));
-            n.put("adopted", adopted.contains(seg));
-            ParkVerifier.Verdict v = verdicts.get(seg);
-            if (v != null) {
-                n.put("verdict", v.status());
-                n.put("detail", v.detail());
-                if (v.after() != null) {
-                    n.put("state_after", v.after().clusterState());
-                    n.put("min_recovery_end_lsn", v.after().minRecoveryEnd().toString());
-                    n.put("timeline_after", v.after().minRecoveryEndTimeline());
-                }
-                if (v.missingWal() != null) {
-                    n.put("missing_wal_file", v.missingWal());
-                }
-                ArrayNode ev = n.putArray("log_evidence");
-                v.evidence().forEach(ev::add);
-                n.put("wait_ms", replayMillis.getOrDefault(seg, 0L));
-            }
-        }
-        ObjectNode timings = r.putObject("step_ms");
-        stepMillis.forEach(timings::put);
-        r.put("host_shells", shells.opened());
-        r.put("ssh_sessions", shells.sshSessions());
-        if (!skippedManifests.isEmpty()) {
-            ArrayNode sk = r.putArray("skipped_manifests");
-            skippedManifests.forEach(sk::add);
-        }
-        return r;
+        return new CycleReceipt(current, requested, selection == null ? null : selection.manifest(), clock.instant(),
+                transitBefore, departed, settleNotes, startedAt, instances, hostOf, floors, plans.keySet(), adopted,
+                verdicts, replayMillis, stepMillis, shells.opened(), shells.sshSessions(), skippedManifests)
+                .json(status, detail, advanced);
     }
 
     @Override

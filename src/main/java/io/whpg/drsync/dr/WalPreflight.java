@@ -4,6 +4,7 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.pg.Lsn;
 import io.whpg.drsync.pg.TimelineHistory;
 import io.whpg.drsync.pg.WalFile;
+import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.SegmentPoint;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,5 +65,36 @@ public final class WalPreflight {
     /** The needed files absent from {@code listing}, in replay order. */
     public static List<String> missing(Collection<String> needed, Set<String> listing) {
         return needed.stream().filter(n -> !listing.contains(n)).toList();
+    }
+
+    /** One instance's preflight: the WAL it needs (sorted; empty when its history file is missing) and what is wrong. */
+    public record Check(Optional<List<String>> needed, Optional<String> problem) {
+    }
+
+    /**
+     * Instance {@code seg} replaying from {@code floor} to its point in {@code m}: its timeline history (when the
+     * target is on another timeline) and every WAL file it reads, plus the publisher's list, must be in the archive.
+     */
+    public static Check check(int seg, Floor floor, Manifest m, WalArchive archive) {
+        SegmentPoint target = m.segment(seg).orElseThrow();
+        Set<String> listing = archive.list(seg);
+        Optional<String> history = historyNeeded(floor, target);
+        if (history.isPresent() && !listing.contains(history.get())) {
+            return new Check(Optional.empty(), Optional.of("instance " + seg + ": timeline history " + history.get()
+                    + " missing from the archive (its floor is on timeline " + floor.timeline() + ", the target on "
+                    + target.timeline() + "): cannot tell which WAL files lead there"));
+        }
+        List<String> published = new ArrayList<>();
+        m.evidence().path("instances").path(String.valueOf(seg)).path("wal_files_needed").forEach(n -> published.add(n.asText()));
+        Set<String> needed = withPublished(needed(floor, target, m.walSegmentSize(), archive), published);
+        List<String> missing = missing(needed, listing);
+        return new Check(Optional.of(needed.stream().sorted().toList()), missing.isEmpty() ? Optional.empty()
+                : Optional.of("instance " + seg + ": " + missing.size() + " of " + needed.size()
+                        + " WAL files missing from the archive: " + abbreviate(missing)));
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 10 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 10)) + ", ... (" + (names.size() - 10) + " more)";
     }
 }
