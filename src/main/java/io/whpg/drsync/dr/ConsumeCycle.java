@@ -5,7 +5,6 @@ import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.config.Instance;
-import io.whpg.drsync.exec.OsUser;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
@@ -15,7 +14,6 @@ import io.whpg.drsync.state.ReceiptStore;
 import io.whpg.drsync.state.SegmentPoint;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,20 +54,13 @@ public final class ConsumeCycle implements AutoCloseable {
     private final Optional<String> requested;
     private final Clock clock;
     private final Instant startedAt;
-    private final Map<Integer, Instance> instances = new TreeMap<>();
-    private final Map<Integer, DrHost> hostOf = new TreeMap<>();
-    private final HostShells shells;
+    private final CycleHosts hosts;
     private final Map<String, Long> stepMillis = new LinkedHashMap<>();
     private Optional<String> current = Optional.empty();
     private Optional<StateStore.Transit> transitBefore = Optional.empty();
     private boolean departed;
-    private final List<Integer> toSettle = new ArrayList<>();
-    private boolean settled;
-    private final List<String> settleNotes = new ArrayList<>();
     private final List<Integer> adopted = new ArrayList<>();
-    private final Map<Integer, InstanceProbe> probes = new TreeMap<>();
-    private final Map<Integer, Floor> floors = new TreeMap<>();
-    private final Map<Integer, String> refusals = new TreeMap<>();
+    private final FloorStage floors = new FloorStage();
     private Selection selection;
     private final List<String> skippedManifests = new ArrayList<>();
     private final Map<Integer, PlannedStart> plans = new TreeMap<>();
@@ -88,24 +78,7 @@ public final class ConsumeCycle implements AutoCloseable {
         this.clock = clock;
         this.startedAt = clock.instant();
         this.stepStart = startedAt;
-        this.shells = new HostShells(opener);
-        for (Instance i : config.dr().instances()) {
-            instances.put(i.gpSegmentId(), i);
-            hostOf.put(i.gpSegmentId(), hostFor(i));
-        }
-    }
-
-    private DrHost hostFor(Instance i) {
-        if (i.isLocal()) {
-            String user = i.osUser();
-            if (user == null && OsUser.isRoot() && Files.exists(Path.of(i.dataDir()))) {
-                user = OsUser.ownerOf(Path.of(i.dataDir()));
-            }
-            return new DrHost(true, "localhost", 0, user);
-        }
-        int port = i.sshPort() != null ? i.sshPort() : config.ssh().port();
-        // Host names are case-insensitive (as the config checks them): DR1 and dr1 must share one session.
-        return new DrHost(false, i.host().toLowerCase(Locale.ROOT), port, i.osUser() != null ? i.osUser() : config.ssh().user());
+        this.hosts = new CycleHosts(config, opener);
     }
 
     private void lap(String step) {
@@ -123,7 +96,7 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public int sshSessions() {
-        return shells.sshSessions();
+        return hosts.sshSessions();
     }
 
     /** The manifests the newest-first scan found invalid (each one line); never applied. */
@@ -132,7 +105,7 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public Map<Integer, Floor> floors() {
-        return floors;
+        return floors.floors();
     }
 
     /**
@@ -152,28 +125,9 @@ public final class ConsumeCycle implements AutoCloseable {
         lap("read_state");
     }
 
-    private List<HostCall> perHost(String step, Duration timeout, Function<List<Integer>, String> script,
-                                   Set<Integer> which) {
-        Map<DrHost, List<Integer>> byHost = new LinkedHashMap<>();
-        for (Integer seg : which) {
-            byHost.computeIfAbsent(hostOf.get(seg), h -> new ArrayList<>()).add(seg);
-        }
-        List<HostCall> calls = new ArrayList<>();
-        byHost.forEach((host, segs) -> calls.add(new HostCall(step, host, script.apply(segs), timeout, shells)));
-        return calls;
-    }
-
-    private Duration commandTimeout() {
-        return Duration.ofSeconds(config.ssh().commandTimeoutSecs());
-    }
-
-    private List<InstanceRef> refs(List<Integer> segs) {
-        return segs.stream().map(s -> new InstanceRef(s, instances.get(s).dataDir())).toList();
-    }
-
     public List<HostCall> probeCalls() {
-        return perHost("probe", commandTimeout(), segs -> HostScripts.probe(config.dr().pgBin(), refs(segs)),
-                instances.keySet());
+        return hosts.perHost("probe", hosts.commandTimeout(), segs -> HostScripts.probe(config.dr().pgBin(), hosts.refs(segs)),
+                hosts.instances().keySet());
     }
 
     /** Per instance, what its host's probe showed; an unreachable host yields a probe naming the problem. */
@@ -181,7 +135,7 @@ public final class ConsumeCycle implements AutoCloseable {
         Map<Integer, InstanceProbe> result = new TreeMap<>();
         for (HostReply r : replies) {
             ScriptOutput out = r.error() == null ? ScriptOutput.parse(r.result().stdout()) : null;
-            for (Integer seg : segmentsOn(r.call().host())) {
+            for (Integer seg : hosts.segmentsOn(r.call().host())) {
                 result.put(seg, out == null ? InstanceProbe.unreachable(seg, r.problem())
                         : InstanceProbe.from(seg, out.block(seg).orElse(null)));
             }
@@ -200,59 +154,34 @@ public final class ConsumeCycle implements AutoCloseable {
     public void readProbes(List<HostReply> replies, WalArchive archive) {
         List<HostReply> unreachable = replies.stream().filter(r -> r.error() != null).toList();
         if (!unreachable.isEmpty()) {
-            throw unreached(unreachable);
+            throw CycleHosts.unreached(unreachable);
         }
-        probes.clear();
-        floors.clear();
-        refusals.clear();
-        probes.putAll(collectProbes(replies));
-        List<InstanceProbe> running = probes.values().stream().filter(InstanceProbe::running).toList();
-        if (!settled && !running.isEmpty() && running.stream().allMatch(InstanceProbe::runningStandbyOfTheTool)) {
-            running.forEach(p -> {
-                toSettle.add(p.gpSegmentId());
-                LOG.warn("instance {} is still running towards {} (started by an earlier run that did not finish): "
-                        + "waiting for it to stop", p.gpSegmentId(), p.startedFor());
-            });
-            lap("probe");
-            return;
-        }
-        Floors.BackupEnds backupEnds = new ArchivedBackupEnds(archive, seg -> "instance " + seg + " (host "
-                + instances.get(seg).host() + ", data dir " + instances.get(seg).dataDir() + ")");
-        for (InstanceProbe p : probes.values()) {
-            try {
-                floors.put(p.gpSegmentId(), Floors.of(p, backupEnds));
-            } catch (NotParkedException e) {
-                refusals.put(p.gpSegmentId(), e.getMessage());
-            }
-        }
+        floors.judge(collectProbes(replies), new ArchivedBackupEnds(archive, seg -> "instance " + seg + " (host "
+                + hosts.instance(seg).host() + ", data dir " + hosts.instance(seg).dataDir() + ")"));
         lap("probe");
     }
 
     /** Refused instances whose server is up: their floor is what they replayed, which only SQL can tell. */
     public List<Integer> runningRefused() {
-        return refusals.keySet().stream().filter(seg -> probes.get(seg).running()).toList();
+        return floors.runningRefused();
     }
 
     /** What a running instance said over SQL: in recovery or not, and how far it has replayed. */
     public void sqlFloor(int gpSegmentId, boolean inRecovery, String replayLsn) {
-        refusals.computeIfPresent(gpSegmentId, (seg, why) -> why + (inRecovery
-                ? ", in recovery, replayed to " + replayLsn + " (SQL)"
-                : ", READ-WRITE (not in recovery, SQL): it was promoted or is not a DR copy"));
+        floors.sqlFloor(gpSegmentId, inRecovery, replayLsn);
     }
 
     public void sqlFloorUnavailable(int gpSegmentId, String error) {
-        refusals.computeIfPresent(gpSegmentId, (seg, why) -> why + " (SQL floor unavailable: " + error + ")");
+        floors.sqlFloorUnavailable(gpSegmentId, error);
     }
 
     /** Any instance that is not a parked standby copy stops the cycle here, before anything is touched. */
     public void refuseUnparked() {
-        if (!refusals.isEmpty()) {
-            throw new CycleFailure(INSTANCE_NOT_PARKED, String.join("; ", refusals.values()));
-        }
+        floors.refuseUnparked();
     }
 
     public boolean mustSettle() {
-        return !toSettle.isEmpty() && !settled;
+        return floors.mustSettle();
     }
 
     /**
@@ -261,51 +190,28 @@ public final class ConsumeCycle implements AutoCloseable {
      */
     public List<HostCall> settleCalls() {
         long seconds = config.behavior().consumerWaitReachSecs();
-        Duration timeout = Duration.ofSeconds(seconds).plus(Duration.ofSeconds(90)).plus(commandTimeout());
-        return perHost("settle", timeout, segs -> HostScripts.settle(config.dr().pgBin(), refs(segs), seconds),
-                new java.util.TreeSet<>(toSettle));
+        Duration timeout = Duration.ofSeconds(seconds).plus(Duration.ofSeconds(90)).plus(hosts.commandTimeout());
+        return hosts.perHost("settle", timeout, segs -> HostScripts.settle(config.dr().pgBin(), hosts.refs(segs), seconds),
+                floors.toSettle());
     }
 
     public void checkSettled(List<HostReply> replies) {
-        settled = true;
-        List<HostReply> problems = new ArrayList<>();
-        for (HostReply r : replies) {
-            if (!r.ok()) {
-                problems.add(r);
-                continue;
-            }
-            ScriptOutput.parse(r.result().stdout()).loose("settled").ifPresent(lines -> lines.lines().forEach(l -> {
-                String note = "instance " + l.replaceFirst(" exited$", " stopped by itself at its target")
-                        .replaceFirst(" stopped (\\d+)$", " still running at the deadline: fast-stopped (pg_ctl exit $1)");
-                settleNotes.add(note);
-                LOG.info(note);
-            }));
-        }
+        List<HostReply> problems = floors.settled(replies);
         lap("settle");
         if (!problems.isEmpty()) {
-            throw unreached(problems);
+            throw CycleHosts.unreached(problems);
         }
-    }
-
-    /** Host calls that gave no usable answer: {@code timeout} when every one ran but outlived its bound (a hung command). */
-    private static CycleFailure unreached(List<HostReply> failed) {
-        String status = failed.stream().allMatch(HostReply::timedOut) ? ParkVerifier.TIMEOUT : HOST_UNREACHABLE;
-        return new CycleFailure(status, failed.stream().map(HostReply::problem).collect(Collectors.joining("; ")));
     }
 
     public DrHost hostOf(int gpSegmentId) {
-        return hostOf.get(gpSegmentId);
-    }
-
-    private List<Integer> segmentsOn(DrHost host) {
-        return hostOf.entrySet().stream().filter(e -> e.getValue().equals(host)).map(Map.Entry::getKey).toList();
+        return hosts.hostOf(gpSegmentId);
     }
 
     /** Chooses the target: the one named with --target, else the newest usable READY manifest. */
     public void select(ManifestStore manifests) {
         if (requested.isPresent()) {
             try {
-                selection = TargetSelector.requested(manifests.read(requested.get()), current, floors,
+                selection = TargetSelector.requested(manifests.read(requested.get()), current, floors.floors(),
                         config.behavior().maxReplayBytes());
             } catch (ManifestException e) {
                 throw new CycleFailure(e.status(), e.getMessage());
@@ -333,7 +239,7 @@ public final class ConsumeCycle implements AutoCloseable {
             } catch (IOException e) {
                 throw new CycleFailure(MANIFEST_INVALID, "cannot list manifests: " + e.getMessage());
             }
-            selection = TargetSelector.newest(valid, current, floors, config.behavior().maxReplayBytes());
+            selection = TargetSelector.newest(valid, current, floors.floors(), config.behavior().maxReplayBytes());
             if (Selection.NOTHING_NEW.equals(selection.status()) && unproven.isPresent()) {
                 throw new CycleFailure(unproven.get().status(), unproven.get().problem());
             }
@@ -356,7 +262,7 @@ public final class ConsumeCycle implements AutoCloseable {
         Manifest m = selection.manifest();
         List<String> problems = new ArrayList<>();
         for (Integer seg : selection.toStart()) {
-            WalPreflight.Check c = WalPreflight.check(seg, floors.get(seg), m, archive);
+            WalPreflight.Check c = WalPreflight.check(seg, floors.floors().get(seg), m, archive);
             c.needed().ifPresent(n -> neededWal.put(seg, n));
             c.problem().ifPresent(problems::add);
         }
@@ -387,8 +293,8 @@ public final class ConsumeCycle implements AutoCloseable {
         Map<Integer, List<WalStaging.Item>> plan = WalStaging.plan(needed, store, seg -> config.archive().dirFor(seg).toString(),
                 m.walSegmentSize(), seg -> m.segment(seg).orElseThrow().systemIdentifier());
         lap("wal_check");
-        return WalDelivery.calls(config.archive().backend(), instances, plan, store, commandTimeout().plusMinutes(10),
-                this::perHost);
+        return WalDelivery.calls(config.archive().backend(), hosts.instances(), plan, store, hosts.commandTimeout().plusMinutes(10),
+                hosts::perHost);
     }
 
     public void checkStaged(List<HostReply> replies) {
@@ -407,8 +313,8 @@ public final class ConsumeCycle implements AutoCloseable {
         if (!staged || plans.isEmpty()) {
             return List.of();
         }
-        return perHost("unstage", commandTimeout(), segs -> WalStaging.removeScript(segs.stream()
-                .map(s -> instances.get(s).dataDir()).toList()), plans.keySet());
+        return hosts.perHost("unstage", hosts.commandTimeout(), segs -> WalStaging.removeScript(segs.stream()
+                .map(s -> hosts.instance(s).dataDir()).toList()), plans.keySet());
     }
 
     public void checkUnstaged(List<HostReply> replies) {
@@ -422,7 +328,7 @@ public final class ConsumeCycle implements AutoCloseable {
         m.segments().stream().map(SegmentPoint::gpSegmentId).filter(seg -> !selection.toStart().contains(seg))
                 .forEach(adopted::add);
         for (Integer seg : selection.toStart()) {
-            Instance i = instances.get(seg);
+            Instance i = hosts.instance(seg);
             SegmentPoint p = m.segment(seg).orElseThrow();
             String restore = staged ? WalStaging.restoreCommand(i.dataDir()) : null;
             String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), restore, clock.instant());
@@ -431,7 +337,7 @@ public final class ConsumeCycle implements AutoCloseable {
                     RecoveryTargetFile.settings(p.restoreLsn(), p.timeline(), restore), log));
         }
         // the effective settings are asked of PostgreSQL once the recovery file is in place, before any start
-        return perHost("prepare", commandTimeout(), segs -> HostScripts.prepare(planned(segs))
+        return hosts.perHost("prepare", hosts.commandTimeout(), segs -> HostScripts.prepare(planned(segs))
                 + EffectiveSettings.check(config.dr().pgBin(), m.restorePoint(), planned(segs)), plans.keySet());
     }
 
@@ -480,7 +386,7 @@ public final class ConsumeCycle implements AutoCloseable {
     public List<HostCall> startCalls() {
         started = true;
         String target = selection.manifest().restorePoint();
-        return perHost("start", commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), target, planned(segs)),
+        return hosts.perHost("start", hosts.commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), target, planned(segs)),
                 plans.keySet());
     }
 
@@ -495,13 +401,13 @@ public final class ConsumeCycle implements AutoCloseable {
     /** Waits for the started instances; reports on them and on the adopted ones (already at the target). */
     public List<HostCall> awaitCalls() {
         long seconds = config.behavior().consumerWaitReachSecs();
-        Duration timeout = Duration.ofSeconds(seconds).plus(commandTimeout());
+        Duration timeout = Duration.ofSeconds(seconds).plus(hosts.commandTimeout());
         String target = selection.manifest().restorePoint();
         Set<Integer> judged = new java.util.TreeSet<>(plans.keySet());
         judged.addAll(adopted);
-        return perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), target,
+        return hosts.perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), target,
                 planned(segs.stream().filter(plans::containsKey).toList()),
-                refs(segs.stream().filter(adopted::contains).toList()), seconds), judged);
+                hosts.refs(segs.stream().filter(adopted::contains).toList()), seconds), judged);
     }
 
     /** Judges every started instance from its evidence; one failure fails the cycle, naming each instance. */
@@ -519,7 +425,7 @@ public final class ConsumeCycle implements AutoCloseable {
                 String[] segAndWhy = l.split(" ", 2);
                 promoted.put(Integer.valueOf(segAndWhy[0]), segAndWhy.length > 1 ? segAndWhy[1] : "");
             }));
-            for (Integer seg : segmentsOn(r.call().host())) {
+            for (Integer seg : hosts.segmentsOn(r.call().host())) {
                 if (!plans.containsKey(seg) && !adopted.contains(seg)) {
                     continue;
                 }
@@ -527,13 +433,13 @@ public final class ConsumeCycle implements AutoCloseable {
                 verdicts.put(seg, promoted.containsKey(seg)
                         ? ParkVerifier.promoted(seg, promoted.get(seg), out.block(seg).orElse(null))
                         : ParkVerifier.judge(seg, p.restoreLsn(), p.timeline(), m.walSegmentSize(),
-                                probes.get(seg).historyFiles(), out.block(seg).orElse(null)));
+                                floors.probe(seg).historyFiles(), out.block(seg).orElse(null)));
                 replayMillis.put(seg, r.millis());
             }
         }
         lap("await_and_verify");
         if (!unreachable.isEmpty()) {
-            throw unreached(unreachable);
+            throw CycleHosts.unreached(unreachable);
         }
         List<ParkVerifier.Verdict> bad = verdicts.values().stream().filter(v -> !v.ok()).toList();
         if (!bad.isEmpty()) {
@@ -548,8 +454,8 @@ public final class ConsumeCycle implements AutoCloseable {
         if (!started) {
             return List.of();
         }
-        return perHost("stop", Duration.ofSeconds(90).plus(commandTimeout()),
-                segs -> HostScripts.stop(config.dr().pgBin(), refs(segs)), plans.keySet());
+        return hosts.perHost("stop", Duration.ofSeconds(90).plus(hosts.commandTimeout()),
+                segs -> HostScripts.stop(config.dr().pgBin(), hosts.refs(segs)), plans.keySet());
     }
 
     /**
@@ -588,13 +494,13 @@ public final class ConsumeCycle implements AutoCloseable {
 
     public ObjectNode receipt(String status, String detail, boolean advanced) {
         return new CycleReceipt(current, requested, selection == null ? null : selection.manifest(), clock.instant(),
-                transitBefore, departed, settleNotes, startedAt, instances, hostOf, floors, plans.keySet(), adopted,
-                verdicts, replayMillis, stepMillis, shells.opened(), shells.sshSessions(), skippedManifests)
+                transitBefore, departed, floors.settleNotes(), startedAt, hosts.instances(), hosts.hostOf(), floors.floors(), plans.keySet(), adopted,
+                verdicts, replayMillis, stepMillis, hosts.opened(), hosts.sshSessions(), skippedManifests)
                 .json(status, detail, advanced);
     }
 
     @Override
     public void close() {
-        shells.close();
+        hosts.close();
     }
 }

@@ -75,6 +75,11 @@ final class ItSupport {
         return r;
     }
 
+    /** A publish that ran outside {@link #publishWith} (a separate process): the next one waits for a new second too. */
+    static synchronized void publishedElsewhere() {
+        lastPublishSecond = System.currentTimeMillis() / 1000;
+    }
+
     /** The restore point LATEST.json names, which must be READY. */
     static String latestReady(DrSyncConfig cfg) throws IOException {
         JsonNode latest = Json.MAPPER.readTree(cfg.storage().latestPath().toFile());
