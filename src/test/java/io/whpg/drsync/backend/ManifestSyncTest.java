@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,26 +24,20 @@ class ManifestSyncTest {
     static Path dir;
     static S3ProxyServer server;
     static S3Client client;
-    static CamelContext camel;
+    static S3Fixture s3;
     static S3Store store;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new S3ProxyServer(Files.createDirectories(dir.resolve("s3")));
-        server.createBucket("dr-wal");
-        client = S3Store.client(server.settings("dr-wal"), S3ProxyServer::env);
-        camel = new DefaultCamelContext();
-        camel.getRegistry().bind(S3Store.CLIENT_BEAN, client);
-        camel.start();
-        var template = camel.createProducerTemplate();
-        store = new S3Store(server.settings("dr-wal"), client, () -> template, Backends.S3_PAGE);
+        s3 = new S3Fixture(dir, "dr-wal");
+        server = s3.server;
+        client = s3.client;
+        store = s3.store;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        camel.close();
-        client.close();
-        server.close();
+        s3.close();
     }
 
     static Storage storage(Path local) {
@@ -83,7 +75,7 @@ class ManifestSyncTest {
     @Test
     void aStoreFailureIsOneLineNamingTheObject() {
         Storage s = storage(dir.resolve("dr2"));
-        S3Store noBucket = new S3Store(server.settings("no-such-bucket"), client, () -> camel.createProducerTemplate(), 1000);
+        S3Store noBucket = new S3Store(server.settings("no-such-bucket"), client, () -> s3.template, 1000);
         assertEquals("s3://no-such-bucket/dr_sync/manifests: 404 NoSuchBucket",
                 assertThrows(BackendException.class, () -> new ManifestSync(noBucket, s).pull()).getMessage());
     }

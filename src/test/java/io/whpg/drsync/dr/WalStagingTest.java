@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.whpg.drsync.backend.Backends;
+import io.whpg.drsync.backend.S3Fixture;
 import io.whpg.drsync.backend.S3ProxyServer;
 import io.whpg.drsync.backend.S3Store;
 import io.whpg.drsync.exec.CommandResult;
@@ -21,9 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +39,7 @@ class WalStagingTest {
     static Path dir;
     static S3ProxyServer server;
     static S3Client client;
-    static CamelContext camel;
-    static ProducerTemplate template;
+    static S3Fixture s3;
     static S3Store store;
 
     static byte[] segment(long segno) {
@@ -56,14 +52,10 @@ class WalStagingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new S3ProxyServer(Files.createDirectories(dir.resolve("s3")));
-        server.createBucket("dr-wal");
-        client = S3Store.client(server.settings("dr-wal"), S3ProxyServer::env);
-        camel = new DefaultCamelContext();
-        camel.getRegistry().bind(S3Store.CLIENT_BEAN, client);
-        camel.start();
-        template = camel.createProducerTemplate();
-        store = new S3Store(server.settings("dr-wal"), client, () -> template, Backends.S3_PAGE);
+        s3 = new S3Fixture(dir, "dr-wal");
+        server = s3.server;
+        client = s3.client;
+        store = s3.store;
         for (long n = 3; n <= 5; n++) {
             long segno = n;
             client.putObject(b -> b.bucket("dr-wal").key("wal/0/" + String.format("%08X%08X%08X", 1, 0, segno)),
@@ -76,9 +68,7 @@ class WalStagingTest {
 
     @AfterAll
     static void stop() throws Exception {
-        camel.close();
-        client.close();
-        server.close();
+        s3.close();
     }
 
     static Map<Integer, List<WalStaging.Item>> plan(String... names) {
