@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.archive.WalArchive;
 import io.whpg.drsync.backend.ObjectStore;
 import io.whpg.drsync.config.DrSyncConfig;
-import io.whpg.drsync.config.Instance;
 import io.whpg.drsync.state.AtomicFiles;
 import io.whpg.drsync.state.Manifest;
 import io.whpg.drsync.state.ManifestException;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ManifestTrust;
 import io.whpg.drsync.state.ReceiptStore;
-import io.whpg.drsync.state.SegmentPoint;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,15 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +42,6 @@ public final class ConsumeCycle implements AutoCloseable {
     public static final String STATE_UNREADABLE = "state_unreadable";
     public static final String STATE_WRITE_FAILED = "state_write_failed";
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeCycle.class);
-    private static final List<String> SEVERITY = List.of(ParkVerifier.PROMOTED, ParkVerifier.TARGET_BEHIND_FLOOR,
-            ParkVerifier.TIMEOUT_WAITING_FOR_WAL, ParkVerifier.TIMEOUT, ParkVerifier.VERIFICATION_FAILED);
 
     private final DrSyncConfig config;
     private final Optional<String> requested;
@@ -59,14 +52,10 @@ public final class ConsumeCycle implements AutoCloseable {
     private Optional<String> current = Optional.empty();
     private Optional<StateStore.Transit> transitBefore = Optional.empty();
     private boolean departed;
-    private final List<Integer> adopted = new ArrayList<>();
     private final FloorStage floors = new FloorStage();
     private Selection selection;
     private final List<String> skippedManifests = new ArrayList<>();
-    private final Map<Integer, PlannedStart> plans = new TreeMap<>();
-    private final Map<Integer, ParkVerifier.Verdict> verdicts = new TreeMap<>();
-    private final Map<Integer, Long> replayMillis = new HashMap<>();
-    private boolean started;
+    private final ParkStage park;
     private final Map<Integer, List<String>> neededWal = new TreeMap<>();
     private boolean staged;
     private Instant stepStart;
@@ -79,6 +68,7 @@ public final class ConsumeCycle implements AutoCloseable {
         this.startedAt = clock.instant();
         this.stepStart = startedAt;
         this.hosts = new CycleHosts(config, opener);
+        this.park = new ParkStage(config, hosts);
     }
 
     private void lap(String step) {
@@ -310,11 +300,11 @@ public final class ConsumeCycle implements AutoCloseable {
 
     /** After a verified park: the staged WAL of the started instances is removed (a failure is only logged). */
     public List<HostCall> unstageCalls() {
-        if (!staged || plans.isEmpty()) {
+        if (!staged || park.plans().isEmpty()) {
             return List.of();
         }
         return hosts.perHost("unstage", hosts.commandTimeout(), segs -> WalStaging.removeScript(segs.stream()
-                .map(s -> hosts.instance(s).dataDir()).toList()), plans.keySet());
+                .map(s -> hosts.instance(s).dataDir()).toList()), park.plans().keySet());
     }
 
     public void checkUnstaged(List<HostReply> replies) {
@@ -323,43 +313,14 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public List<HostCall> prepareCalls() {
-        Manifest m = selection.manifest();
-        long stamp = clock.millis();
-        m.segments().stream().map(SegmentPoint::gpSegmentId).filter(seg -> !selection.toStart().contains(seg))
-                .forEach(adopted::add);
-        for (Integer seg : selection.toStart()) {
-            Instance i = hosts.instance(seg);
-            SegmentPoint p = m.segment(seg).orElseThrow();
-            String restore = staged ? WalStaging.restoreCommand(i.dataDir()) : null;
-            String conf = RecoveryTargetFile.render(m.restorePoint(), p.restoreLsn(), p.timeline(), restore, clock.instant());
-            String log = i.dataDir() + "/log/whpg_dr_sync-" + m.restorePoint() + "-" + stamp + ".log";
-            plans.put(seg, new PlannedStart(seg, i.dataDir(), i.port(), conf,
-                    RecoveryTargetFile.settings(p.restoreLsn(), p.timeline(), restore), log));
-        }
-        // the effective settings are asked of PostgreSQL once the recovery file is in place, before any start
-        return hosts.perHost("prepare", hosts.commandTimeout(), segs -> HostScripts.prepare(planned(segs))
-                + EffectiveSettings.check(config.dr().pgBin(), m.restorePoint(), planned(segs)), plans.keySet());
-    }
-
-    private List<PlannedStart> planned(List<Integer> segs) {
-        return segs.stream().map(plans::get).toList();
+        return park.prepareCalls(selection.manifest(), selection.toStart(), staged, clock.instant(), clock.millis());
     }
 
     public void checkPrepared(List<HostReply> replies) {
-        List<String> problems = new ArrayList<>();
-        for (HostReply r : replies) {
-            if (!r.ok()) {
-                ScriptOutput out = r.result() == null ? null : ScriptOutput.parse(r.result().stdout());
-                String refused = out == null ? null : out.loose("refused").orElse(null);
-                String unwritten = out == null ? null : out.loose("write_failed").orElse(null);
-                problems.add(refused != null ? "instance " + refused.replace("\n", "; instance ") : unwritten != null
-                        ? "prepare on " + r.call().host().describe() + ": " + unwritten.replace('\n', ';') : r.problem());
-            }
-        }
+        Optional<CycleFailure> failure = ParkStage.prepareFailure(replies);
         lap("prepare");
-        if (!problems.isEmpty()) {
-            throw new CycleFailure(problems.stream().anyMatch(p -> p.startsWith("instance ")) ? INSTANCE_NOT_PARKED
-                    : PREPARE_FAILED, String.join("; ", problems));
+        if (failure.isPresent()) {
+            throw failure.get();
         }
     }
 
@@ -368,7 +329,7 @@ public final class ConsumeCycle implements AutoCloseable {
      * and the departure marker names where the cluster is going.
      */
     public void depart(StateStore state) {
-        if (plans.isEmpty()) {
+        if (park.plans().isEmpty()) {
             return;
         }
         try {
@@ -384,10 +345,7 @@ public final class ConsumeCycle implements AutoCloseable {
     }
 
     public List<HostCall> startCalls() {
-        started = true;
-        String target = selection.manifest().restorePoint();
-        return hosts.perHost("start", hosts.commandTimeout(), segs -> HostScripts.start(config.dr().pgBin(), target, planned(segs)),
-                plans.keySet());
+        return park.startCalls(selection.manifest().restorePoint());
     }
 
     public void checkStarted(List<HostReply> replies) {
@@ -400,62 +358,21 @@ public final class ConsumeCycle implements AutoCloseable {
 
     /** Waits for the started instances; reports on them and on the adopted ones (already at the target). */
     public List<HostCall> awaitCalls() {
-        long seconds = config.behavior().consumerWaitReachSecs();
-        Duration timeout = Duration.ofSeconds(seconds).plus(hosts.commandTimeout());
-        String target = selection.manifest().restorePoint();
-        Set<Integer> judged = new java.util.TreeSet<>(plans.keySet());
-        judged.addAll(adopted);
-        return hosts.perHost("await", timeout, segs -> HostScripts.await(config.dr().pgBin(), target,
-                planned(segs.stream().filter(plans::containsKey).toList()),
-                hosts.refs(segs.stream().filter(adopted::contains).toList()), seconds), judged);
+        return park.awaitCalls(selection.manifest().restorePoint());
     }
 
     /** Judges every started instance from its evidence; one failure fails the cycle, naming each instance. */
     public void verify(List<HostReply> replies) {
-        Manifest m = selection.manifest();
-        List<HostReply> unreachable = new ArrayList<>();
-        for (HostReply r : replies) {
-            if (r.error() != null) {
-                unreachable.add(r);
-                continue;
-            }
-            ScriptOutput out = ScriptOutput.parse(r.result().stdout());
-            Map<Integer, String> promoted = new HashMap<>();
-            out.loose("promoted").ifPresent(lines -> lines.lines().forEach(l -> {
-                String[] segAndWhy = l.split(" ", 2);
-                promoted.put(Integer.valueOf(segAndWhy[0]), segAndWhy.length > 1 ? segAndWhy[1] : "");
-            }));
-            for (Integer seg : hosts.segmentsOn(r.call().host())) {
-                if (!plans.containsKey(seg) && !adopted.contains(seg)) {
-                    continue;
-                }
-                SegmentPoint p = m.segment(seg).orElseThrow();
-                verdicts.put(seg, promoted.containsKey(seg)
-                        ? ParkVerifier.promoted(seg, promoted.get(seg), out.block(seg).orElse(null))
-                        : ParkVerifier.judge(seg, p.restoreLsn(), p.timeline(), m.walSegmentSize(),
-                                floors.probe(seg).historyFiles(), out.block(seg).orElse(null)));
-                replayMillis.put(seg, r.millis());
-            }
-        }
+        Optional<CycleFailure> failure = park.judge(replies, selection.manifest(), floors);
         lap("await_and_verify");
-        if (!unreachable.isEmpty()) {
-            throw CycleHosts.unreached(unreachable);
-        }
-        List<ParkVerifier.Verdict> bad = verdicts.values().stream().filter(v -> !v.ok()).toList();
-        if (!bad.isEmpty()) {
-            String status = SEVERITY.stream().filter(s -> bad.stream().anyMatch(v -> v.status().equals(s)))
-                    .findFirst().orElse(ParkVerifier.VERIFICATION_FAILED);
-            throw new CycleFailure(status, bad.stream().map(ParkVerifier.Verdict::detail).collect(Collectors.joining("; ")));
+        if (failure.isPresent()) {
+            throw failure.get();
         }
     }
 
     /** After a failure: fast-stop whatever this cycle started that still runs, so every instance stays parked. */
     public List<HostCall> stopCalls() {
-        if (!started) {
-            return List.of();
-        }
-        return hosts.perHost("stop", Duration.ofSeconds(90).plus(hosts.commandTimeout()),
-                segs -> HostScripts.stop(config.dr().pgBin(), hosts.refs(segs)), plans.keySet());
+        return park.stopCalls();
     }
 
     /**
@@ -494,8 +411,8 @@ public final class ConsumeCycle implements AutoCloseable {
 
     public ObjectNode receipt(String status, String detail, boolean advanced) {
         return new CycleReceipt(current, requested, selection == null ? null : selection.manifest(), clock.instant(),
-                transitBefore, departed, floors.settleNotes(), startedAt, hosts.instances(), hosts.hostOf(), floors.floors(), plans.keySet(), adopted,
-                verdicts, replayMillis, stepMillis, hosts.opened(), hosts.sshSessions(), skippedManifests)
+                transitBefore, departed, floors.settleNotes(), startedAt, hosts.instances(), hosts.hostOf(), floors.floors(), park.plans().keySet(),
+                park.adopted(), park.verdicts(), park.replayMillis(), stepMillis, hosts.opened(), hosts.sshSessions(), skippedManifests)
                 .json(status, detail, advanced);
     }
 
