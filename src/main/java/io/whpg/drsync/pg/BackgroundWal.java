@@ -1,9 +1,14 @@
 package io.whpg.drsync.pg;
 
+import static io.whpg.drsync.pg.WalFormat.LONG_PAGE_HEADER;
+import static io.whpg.drsync.pg.WalFormat.MAXALIGN;
+import static io.whpg.drsync.pg.WalFormat.RECORD_HEADER;
+import static io.whpg.drsync.pg.WalFormat.RM_XLOG_ID;
+import static io.whpg.drsync.pg.WalFormat.XLR_INFO_MASK;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * Whether the WAL an idle server wrote into a segment's first page holds only records that change no data:
@@ -14,15 +19,10 @@ import java.util.zip.CRC32C;
  * or WAL past the first page, is "not idle": the rule may only err towards publishing a point.
  */
 public final class BackgroundWal {
-    private static final int LONG_PAGE_HEADER = 40;
-    private static final int RECORD_HEADER = 24;
-    private static final int MAXALIGN = 8;
-    private static final int RM_XLOG_ID = 0;
     private static final int RM_STANDBY_ID = 8;
     private static final int XLOG_CHECKPOINT_SHUTDOWN = 0x00;
     private static final int XLOG_CHECKPOINT_ONLINE = 0x10;
     private static final int XLOG_RUNNING_XACTS = 0x10;
-    private static final int XLR_INFO_MASK = 0x0F;
 
     private BackgroundWal() {
     }
@@ -46,7 +46,7 @@ public final class BackgroundWal {
         int pageTimeline = b.getInt(4);
         long pageAddress = b.getLong(8);
         int blockSize = b.getInt(36);
-        if ((magic & 0xFF00) != 0xD100 || pageAddress != segmentStart.value() || pageTimeline != timeline
+        if (!WalFormat.isPageMagic(magic) || pageAddress != segmentStart.value() || pageTimeline != timeline
                 || !Long.toUnsignedString(b.getLong(24)).equals(systemIdentifier) || b.getInt(32) != segmentSize) {
             return Optional.of("the segment at " + segmentStart + " does not start with this server's long page header"
                     + " (timeline " + timeline + ", system " + systemIdentifier + ")");
@@ -71,10 +71,7 @@ public final class BackgroundWal {
                 return Optional.of("data written at " + at + " (resource manager " + rmid + ", info 0x"
                         + Integer.toHexString(info) + ", xid " + Integer.toUnsignedString(xid) + ")");
             }
-            CRC32C crc = new CRC32C();
-            crc.update(head, (int) pos + RECORD_HEADER, (int) totLen - RECORD_HEADER);
-            crc.update(head, (int) pos, 20);
-            if ((int) crc.getValue() != b.getInt((int) pos + 20)) {
+            if (!WalFormat.crcMatches(head, (int) pos, (int) totLen)) {
                 return Optional.of("the record at " + at + " fails its CRC-32C (not yet written through, or torn)");
             }
             pos += (totLen + MAXALIGN - 1) / MAXALIGN * MAXALIGN;

@@ -1,9 +1,15 @@
 package io.whpg.drsync.pg;
 
+import static io.whpg.drsync.pg.WalFormat.LONG_PAGE_HEADER;
+import static io.whpg.drsync.pg.WalFormat.MAXALIGN;
+import static io.whpg.drsync.pg.WalFormat.RECORD_HEADER;
+import static io.whpg.drsync.pg.WalFormat.RM_XLOG_ID;
+import static io.whpg.drsync.pg.WalFormat.SHORT_PAGE_HEADER;
+import static io.whpg.drsync.pg.WalFormat.XLR_INFO_MASK;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32C;
 
 /**
  * Proves from the WAL bytes alone that a restore LSN is the end of the RESTORE_POINT record a restore point
@@ -20,18 +26,12 @@ public final class RestorePointRecord {
         byte[] read(String walFileName, long offset, int length);
     }
 
-    private static final int SHORT_PAGE_HEADER = 24;
-    private static final int LONG_PAGE_HEADER = 40;
-    private static final int RECORD_HEADER = 24;
-    private static final int RM_XLOG_ID = 0;
     private static final int XLOG_RESTORE_POINT = 0x70;
-    private static final int XLR_INFO_MASK = 0x0F;
     private static final int XLR_BLOCK_ID_DATA_SHORT = 255;
     /** xl_restore_point: TimestampTz rp_time, char rp_name[MAXFNAMELEN = 64]. */
     private static final int RESTORE_POINT_DATA = 8 + 64;
     /** The record as XLogRegisterData makes it: header, short data block header (id, length), the struct. */
     static final int TOTAL_LENGTH = RECORD_HEADER + 2 + RESTORE_POINT_DATA;
-    private static final int MAXALIGN = 8;
 
     private RestorePointRecord() {
     }
@@ -66,10 +66,7 @@ public final class RestorePointRecord {
             throw new IllegalArgumentException(at + " is not a RESTORE_POINT (resource manager " + rmid + ", info 0x"
                     + Integer.toHexString(info) + ", length " + Integer.toUnsignedString(totLen) + ")");
         }
-        CRC32C crc = new CRC32C();
-        crc.update(record, RECORD_HEADER, TOTAL_LENGTH - RECORD_HEADER);
-        crc.update(record, 0, 20);
-        if ((int) crc.getValue() != r.getInt(20)) {
+        if (!WalFormat.crcMatches(record, 0, TOTAL_LENGTH)) {
             throw new IllegalArgumentException(at + ": CRC-32C mismatch (a torn or forged record)");
         }
         if ((record[RECORD_HEADER] & 0xFF) != XLR_BLOCK_ID_DATA_SHORT || (record[RECORD_HEADER + 1] & 0xFF) != RESTORE_POINT_DATA) {
@@ -151,7 +148,7 @@ public final class RestorePointRecord {
     private static void checkMagic(ByteBuffer page, WalFile file, long offset) {
         int magic = page.getShort(0) & 0xFFFF;
         int info = page.getShort(2) & 0xFFFF;
-        if ((magic & 0xFF00) != 0xD100 || (info & ~0x0007) != 0) {
+        if (!WalFormat.isPageMagic(magic) || (info & ~0x0007) != 0) {
             throw new IllegalArgumentException(file.name() + " at offset " + offset + ": not a WAL page (magic 0x"
                     + Integer.toHexString(magic) + "): compressed or not WAL");
         }

@@ -11,8 +11,8 @@ import java.util.Optional;
  * record checksums during replay.
  */
 public final class WalHeader {
-    /** The long page header: magic, info, timeline, page address, remaining length, system id, seg size, block size. */
-    public static final int LONG_HEADER = 40;
+    /** The long page header's size: what a check of a segment's start reads. */
+    public static final int LONG_HEADER = WalFormat.LONG_PAGE_HEADER;
     private static final int XLP_LONG_HEADER = 0x0002;
 
     private WalHeader() {
@@ -27,7 +27,7 @@ public final class WalHeader {
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         int magic = b.getShort(0) & 0xFFFF;
         int info = b.getShort(2) & 0xFFFF;
-        if ((magic & 0xFF00) != 0xD100 || (info & XLP_LONG_HEADER) == 0) {
+        if (!WalFormat.isPageMagic(magic) || (info & XLP_LONG_HEADER) == 0) {
             return Optional.of("its first page is not a WAL segment start (magic 0x" + Integer.toHexString(magic)
                     + ", info 0x" + Integer.toHexString(info) + "): corrupt, compressed or not WAL");
         }
