@@ -8,12 +8,11 @@ import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
 import io.whpg.drsync.config.Backend;
 import io.whpg.drsync.primary.FailureText;
+import io.whpg.drsync.state.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Vector;
@@ -26,7 +25,6 @@ import java.util.Vector;
  */
 public final class SftpStore implements ObjectStore {
     private static final int NO_SUCH_FILE = ChannelSftp.SSH_FX_NO_SUCH_FILE;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final Backend.Sftp settings;
     private final int timeoutMillis;
     private Session session;
@@ -149,7 +147,7 @@ public final class SftpStore implements ObjectStore {
     @Override
     public void put(String key, byte[] content) {
         String dir = key.substring(0, key.lastIndexOf('/'));
-        String temp = ObjectStore.join(dir, "." + ObjectStore.baseName(key) + ".tmp-" + HexFormat.of().formatHex(random()));
+        String temp = ObjectStore.join(dir, AtomicFiles.tempName(ObjectStore.baseName(key)));
         call(key, c -> {
             mkdirs(c, dir);
             c.put(new ByteArrayInputStream(content), temp, ChannelSftp.OVERWRITE);
@@ -165,12 +163,6 @@ public final class SftpStore implements ObjectStore {
             }
             return null;
         });
-    }
-
-    private static byte[] random() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return b;
     }
 
     private static void mkdirs(ChannelSftp c, String dir) throws SftpException {

@@ -6,11 +6,10 @@ import io.whpg.drsync.config.Backend;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.SshHostShell;
 import io.whpg.drsync.exec.SshTransport;
-import java.security.SecureRandom;
+import io.whpg.drsync.state.AtomicFiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,7 +22,6 @@ import java.util.Optional;
 public final class SshStore implements ObjectStore {
     /** A put travels on the command line: manifests and LATEST.json are a few KB, WAL is never put by the tool. */
     static final int MAX_PUT = 1 << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final Backend.Sftp settings;
     private final SshTransport transport;
     private final SshHostShell shell;
@@ -98,9 +96,7 @@ public final class SshStore implements ObjectStore {
                     + MAX_PUT + ")");
         }
         String dir = key.substring(0, key.lastIndexOf('/'));
-        byte[] r = new byte[8];
-        RANDOM.nextBytes(r);
-        String temp = quote(ObjectStore.join(dir, "." + ObjectStore.baseName(key) + ".tmp-" + HexFormat.of().formatHex(r)));
+        String temp = quote(ObjectStore.join(dir, AtomicFiles.tempName(ObjectStore.baseName(key))));
         run(key, "umask 077\nmkdir -p " + quote(dir.isEmpty() ? "/" : dir) + " || exit 1\n"
                 + "printf '%s' " + quote(Base64.getEncoder().encodeToString(content)) + " | base64 -d > " + temp
                 + " && mv -f " + temp + " " + quote(key) + " || { rm -f " + temp + "; exit 1; }");

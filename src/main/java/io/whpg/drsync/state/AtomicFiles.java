@@ -172,10 +172,14 @@ public final class AtomicFiles {
 
     /** A random name beside {@code target} that nobody can guess in advance to plant a symlink there. */
     private static Path tempBeside(Path target) {
+        return target.toAbsolutePath().resolveSibling(tempName(target.getFileName().toString()));
+    }
+
+    /** {@code .<fileName>.tmp-<16 random hex digits>}: the hidden temp name a write goes to before its rename. */
+    public static String tempName(String fileName) {
         byte[] r = new byte[8];
         RANDOM.nextBytes(r);
-        return target.toAbsolutePath().resolveSibling(
-                "." + target.getFileName() + ".tmp-" + HexFormat.of().formatHex(r));
+        return "." + fileName + ".tmp-" + HexFormat.of().formatHex(r);
     }
 
     private static void writeFully(FileChannel ch, byte[] content) throws IOException {
