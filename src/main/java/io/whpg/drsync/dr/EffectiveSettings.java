@@ -10,9 +10,9 @@ import java.util.List;
  * and the exact options of the coming start (so no reading of ours can drift from the server's parser:
  * case-insensitive names, every include form, later lines, postgresql.auto.conf, the command line). Works on
  * PostgreSQL 12 (Greenplum 7) to 15. A value other than what the tool wrote (say {@code RECOVERY_TARGET_ACTION =
- * 'promote'} in postgresql.auto.conf, or a line after the include in postgresql.conf), a promote trigger file, an
- * empty restore_command or archiving on refuses the instance before any start, naming the setting, its effective
- * value and the last file:line of the include tree that sets it.
+ * 'promote'} in postgresql.auto.conf, or a line after the include in postgresql.conf), a promote trigger file or an
+ * empty restore_command refuses the instance before any start, naming the setting, its effective value and the last
+ * file:line of the include tree that sets it.
  */
 public final class EffectiveSettings {
     /**
@@ -49,7 +49,6 @@ public final class EffectiveSettings {
             """;
 
     private static final String FUNCTIONS = """
-            refuse() { echo "@@whpg refused $1: $2"; exit 3; }
             setting() { # seg dir port name: sets v to the value the server would use; 1 when this version has no such setting
               v=$("$PGBIN/postgres" -D "$2" -C "$4" $(opts "$3") 2>&1) && return 0
               case "$v" in *"unrecognized configuration parameter"*) return 1;; esac
@@ -73,33 +72,43 @@ public final class EffectiveSettings {
     }
 
     /**
-     * The check of every planned instance on one host, the instances in parallel: exits 3 with one
-     * {@code @@whpg refused SEG: ...} per instance at its first setting that differs, else prints
-     * {@code @@whpg settings_ok SEG} per instance.
+     * The check of every planned instance on one host, appended to {@link HostScripts#prepare}'s script (it uses that
+     * script's prelude and {@code par} helper): every (instance, setting) question is its own {@code postgres -C}, run
+     * side by side up to one per core. Exits 3 with one {@code @@whpg refused SEG: ...} per instance at its first
+     * setting (in the recovery file's order) that differs, else prints {@code @@whpg settings_ok SEG} per instance.
+     * archive_mode is not asked: the start's own command line sets it off, and the command line outranks every file.
      */
     public static String check(String pgBin, String restorePoint, List<PlannedStart> plans) {
-        StringBuilder sb = new StringBuilder(HostScripts.PRELUDE).append(HostScripts.SERVER_OPTIONS).append(FUNCTIONS);
+        StringBuilder sb = new StringBuilder(HostScripts.SERVER_OPTIONS).append(FUNCTIONS);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         sb.append("WHERE_AWK=").append(quote(WHERE_AWK)).append('\n');
         HostScripts.targetOption(sb, restorePoint);
-        sb.append("pids=\n");
+        sb.append("ask_all() {\n");
+        StringBuilder segs = new StringBuilder();
         for (PlannedStart p : plans) {
-            // one subshell per instance, all at once: each asks PostgreSQL about a dozen settings
             String head = p.gpSegmentId() + " " + quote(p.dataDir()) + " " + p.port() + " ";
-            sb.append("(\n");
-            p.recoverySettings().forEach((name, value) -> sb.append("expect ").append(head).append(name).append(' ')
-                    .append(quote(value)).append(' ').append(quote("as the tool wrote it in " + HostScripts.RECOVERY_CONF))
-                    .append('\n'));
-            sb.append("expect ").append(head).append("promote_trigger_file '' ")
-                    .append(quote("(a trigger file would promote the instance)")).append('\n');
-            sb.append("expect ").append(head).append("archive_mode off ")
-                    .append(quote("(a DR copy must not archive)")).append('\n');
-            sb.append("nonempty ").append(head).append("restore_command ")
-                    .append(quote("replay could not read the archive")).append('\n');
-            sb.append("echo \"@@whpg settings_ok ").append(p.gpSegmentId()).append("\"\n");
-            sb.append(") & pids=\"$pids $!\"\n");
+            int[] k = {0};
+            p.recoverySettings().forEach((name, value) -> ask(sb, p, k[0]++, "expect " + head + name + " " + quote(value)
+                    + " " + quote("as the tool wrote it in " + HostScripts.RECOVERY_CONF)));
+            ask(sb, p, k[0]++, "expect " + head + "promote_trigger_file '' " + quote("(a trigger file would promote the instance)"));
+            ask(sb, p, k[0], "nonempty " + head + "restore_command " + quote("replay could not read the archive"));
+            segs.append(segs.length() == 0 ? "" : " ").append(p.gpSegmentId());
         }
-        sb.append("rc=0\nfor p in $pids; do wait \"$p\" || rc=3; done\nexit $rc\n");
+        sb.append("par_flush\n}\n");
+        sb.append("par_tmp\nask_all > \"$par_dir/settings\"\n");
+        sb.append("awk -v segs=").append(quote(segs.toString())).append(' ').append(quote(FIRST_REFUSAL_AWK))
+                .append(" \"$par_dir/settings\"\nexit $?\n");
         return sb.toString();
     }
+
+    private static void ask(StringBuilder sb, PlannedStart p, int k, String command) {
+        sb.append("par ").append(p.gpSegmentId()).append('.').append(k).append(' ').append(command).append('\n');
+    }
+
+    /** Keeps each instance's first refusal (the answers come in question order), then settings_ok for the others. */
+    private static final String FIRST_REFUSAL_AWK = """
+            /^@@whpg refused / { seg = $3; sub(/:$/, "", seg); if (seg in refused) next; refused[seg] = 1; bad = 1 }
+            { print }
+            END { n = split(segs, s, " "); for (i = 1; i <= n; i++) if (!(s[i] in refused)) print "@@whpg settings_ok " s[i]; exit bad ? 3 : 0 }
+            """;
 }

@@ -35,15 +35,18 @@ public final class HostScripts {
      * ({@code mktemp -d}: created exclusively, mode 0700, removed at exit), one per core of the host, at most
      * {@value #PARALLEL_PER_HOST} at once; {@code par_flush} waits for them and prints their outputs in the order they were started, so the
      * host's output stays one tagged stream in instance order, and sets {@code par_rc} to the first non-zero exit.
+     * {@code par_tmp} makes that temp dir, once.
      */
     static final String PARALLEL = """
             par_max=$(nproc 2>/dev/null) || par_max=1; [ "$par_max" -le PAR_MAX ] 2>/dev/null || par_max=PAR_MAX
             par_dir=""; par_jobs=""; par_n=0; par_rc=0
+            par_tmp() {
+              [ -z "$par_dir" ] || return 0
+              par_dir=$(mktemp -d "${TMPDIR:-/tmp}/whpg_dr_sync.XXXXXXXXXX") || { echo "@@whpg write_failed cannot create a temp dir for parallel work"; exit 4; }
+              trap 'rm -rf "$par_dir"' EXIT; trap 'exit 143' TERM INT HUP
+            }
             par() {
-              if [ -z "$par_dir" ]; then
-                par_dir=$(mktemp -d "${TMPDIR:-/tmp}/whpg_dr_sync.XXXXXXXXXX") || { echo "@@whpg write_failed cannot create a temp dir for parallel work"; exit 4; }
-                trap 'rm -rf "$par_dir"' EXIT; trap 'exit 143' TERM INT HUP
-              fi
+              par_tmp
               [ "$par_n" -lt "$par_max" ] || par_flush
               k=$1; shift
               ( "$@" ) > "$par_dir/$k.out" 2> "$par_dir/$k.err" &
