@@ -28,6 +28,7 @@ public final class ProcessRunner {
     });
 
     private static final long PIPE_GRACE_SECONDS = 5;
+    private static final long TERM_GRACE_MILLIS = 1000;
 
     private ProcessRunner() {
     }
@@ -56,8 +57,7 @@ public final class ProcessRunner {
             process.getOutputStream().close();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 String hung = hungCommands(process.toHandle());
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                stop(process);
                 throw new CommandTimeoutException(label(argv), timeout, hung);
             }
             return new CommandResult(process.exitValue(), collect(out), collect(err));
@@ -69,6 +69,21 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * TERM to the command and everything it started, then KILL to whatever is left after {@link #TERM_GRACE_MILLIS}
+     * (as the SSH side's {@code timeout -k 1}): a host script's EXIT trap gets to remove its private temp dir.
+     */
+    private static void stop(Process process) throws InterruptedException {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     /** How a command is named in messages: a script is never quoted whole, only as the kind of shell that ran it. */

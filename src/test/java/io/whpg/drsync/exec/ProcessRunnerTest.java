@@ -37,4 +37,14 @@ class ProcessRunnerTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         assertTrue(ms < 8000, "bounded: " + ms + " ms");
     }
+
+    @Test
+    void aTimedOutScriptIsTerminatedFirstSoItsExitTrapCleansUp() throws Exception {
+        Path marker = Files.createFile(tmp.resolve("temp-dir-of-the-script"));
+        String script = "trap 'rm -f \"" + marker + "\"' EXIT; trap 'exit 143' TERM; sleep 30 & wait";
+
+        assertThrows(CommandTimeoutException.class, () -> new LocalHostShell(null).run(script, Duration.ofSeconds(1)));
+
+        assertFalse(Files.exists(marker), "the script's EXIT trap ran");
+    }
 }
