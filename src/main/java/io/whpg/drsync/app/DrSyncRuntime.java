@@ -131,7 +131,6 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.configure().addRoutesBuilder(new HostFanOut());
             lock = ConsumerLock.fileLock(config.dr().lockDir());
             main.bind("whpgConsumerLock", lock);
-            main.bind("master", ConsumerLock.master(lock));
             // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
             replayWatch = new ReplayWatch(config, clock, shells);
             main.bind("whpgReplayWatch", replayWatch);
@@ -139,7 +138,7 @@ public final class DrSyncRuntime implements AutoCloseable {
                     ? new ManifestSync(backend.store(), config.storage())::removed : p -> { });
             main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.prune()));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
-                    config.behavior().consumerSleepSecs() * 1000L, daemon));
+                    config.behavior().consumerSleepSecs() * 1000L, daemon ? Optional.of(lock) : Optional.empty()));
         }
     }
 

@@ -1,12 +1,15 @@
 package io.whpg.drsync.route;
 
+import java.util.Optional;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * The DR side. {@code direct:dr-cycle} is one cycle, each step a named node for JMX/hawtio. Only the holder
  * of the consumer lock runs cycles: the daemon's timer route (every {@code behavior.consumer_sleep_secs})
- * starts through a {@code master:} endpoint; {@code --once} sends one cycle after taking the same lock
- * through {@link OnceLeadership}.
+ * runs only while this process leads ({@link ConsumerLock#leaderOnly}); {@code --once} sends one cycle after taking
+ * the same lock through {@link OnceLeadership}.
  */
 public final class ConsumeRoute extends RouteBuilder {
     public static final String CYCLE_ROUTE_ID = "dr-consume";
@@ -14,20 +17,25 @@ public final class ConsumeRoute extends RouteBuilder {
     private static final String SQL_FLOORS_URI = "direct:dr-sql-floors";
     private final ConsumeSteps steps;
     private final long periodMillis;
-    private final boolean timerStarts;
+    private final Optional<CamelClusterService> election;
 
-    public ConsumeRoute(ConsumeSteps steps, long periodMillis, boolean timerStarts) {
+    /** With {@code election} (the daemon) the timer runs while this process leads; without (--once) it never starts. */
+    public ConsumeRoute(ConsumeSteps steps, long periodMillis, Optional<CamelClusterService> election) {
         this.steps = steps;
         this.periodMillis = periodMillis;
-        this.timerStarts = timerStarts;
+        this.election = election;
     }
 
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         // synchronous: the next tick waits for the cycle to end (the host fan-out would otherwise let cycles overlap)
-        from(ConsumerLock.guarded("timer:dr-consume?delay=0&synchronous=true&period=" + periodMillis)).routeId("dr-consume-timer")
-                .autoStartup(timerStarts)
-                .to(CYCLE_URI).id("run-consume-cycle");
+        RouteDefinition timer = from("timer:dr-consume?delay=0&synchronous=true&period=" + periodMillis).routeId("dr-consume-timer");
+        if (election.isPresent()) {
+            timer.routePolicy(ConsumerLock.leaderOnly(getContext(), election.get()));
+        } else {
+            timer.autoStartup(false);
+        }
+        timer.to(CYCLE_URI).id("run-consume-cycle");
 
         // A server found running is refused; SQL says how far it replayed and whether it is still in recovery.
         from(SQL_FLOORS_URI).routeId("dr-sql-floors")

@@ -1,16 +1,19 @@
 package io.whpg.drsync.route;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
-import org.apache.camel.component.master.MasterComponent;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 
 /**
- * One consumer at a time per DR cluster. The consume routes start through Camel's {@code master:}
- * component, so only the leader of {@link #NAMESPACE} runs a cycle. The leader is elected by a Camel
- * cluster service: by default camel-file's {@link FileLockClusterService}, an OS file lock in
+ * One consumer at a time per DR cluster. The daemon's timer route carries Camel's {@link ClusteredRoutePolicy}
+ * (camel-cluster), so it runs only while this process leads {@link #NAMESPACE}, and starts the moment leadership
+ * is taken (camel-master's {@code master:} endpoint, used before, waited a fixed second after it). The leader is
+ * elected by a Camel cluster service: by default camel-file's {@link FileLockClusterService}, an OS file lock in
  * {@code dr.lock_dir} (enough when every consumer runs on one host); a cluster service declared as a
  * bean in {@code routes/*.yaml} (ZooKeeper, Kubernetes or Consul leases, for consumers on several hosts
  * sharing the state dir) replaces it. A lock held by a process that was killed is dropped by the OS with
@@ -44,11 +47,14 @@ public final class ConsumerLock {
         return lock;
     }
 
-    /** The master component electing through a cluster service declared by the user, else through {@code fallback}. */
-    public static MasterComponent master(CamelClusterService fallback) {
-        MasterComponent master = new MasterComponent();
-        master.setServiceSelector(services -> select(services, fallback));
-        return master;
+    /**
+     * The route policy that runs a route only while this process leads {@link #NAMESPACE}, electing through a cluster
+     * service declared by the user, else through {@code fallback}; no start delay.
+     */
+    public static ClusteredRoutePolicy leaderOnly(CamelContext context, CamelClusterService fallback) throws Exception {
+        ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(context, services -> select(services, fallback), NAMESPACE);
+        policy.setInitialDelay(Duration.ZERO);
+        return policy;
     }
 
     /** Exactly one other cluster service wins; none means the file lock; several are ambiguous (none chosen). */
@@ -61,8 +67,4 @@ public final class ConsumerLock {
         return declared.size() == 1 ? Optional.of(declared.get(0)) : Optional.empty();
     }
 
-    /** The master: endpoint that runs {@code uri} only while this process holds the consumer lock. */
-    public static String guarded(String uri) {
-        return "master:" + NAMESPACE + ":" + uri;
-    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -58,10 +59,9 @@ class ConsumeRouteTimerTest {
             camel.getRegistry().bind(HostFanOut.POOL, hostPool);
             FileLockClusterService lock = ConsumerLock.fileLock(dir.resolve("lock").toString());
             camel.addService(lock);
-            camel.getRegistry().bind("master", ConsumerLock.master(lock));
             camel.addRoutes(new HostFanOut());
             camel.addRoutes(new ConsumeRoute(new ConsumeSteps(config, shells,
-                    new LocalDirectoryArchive(config.archive()::dirFor), Clock.systemUTC()), 100, true));
+                    new LocalDirectoryArchive(config.archive()::dirFor), Clock.systemUTC()), 100, Optional.of(lock)));
             camel.start();
             Thread.sleep(2500); // the consumer lock is taken first, then the timer ticks every 0.1 s
             camel.stop();

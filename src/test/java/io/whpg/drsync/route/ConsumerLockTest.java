@@ -1,11 +1,15 @@
 package io.whpg.drsync.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.junit.jupiter.api.Test;
 
 class ConsumerLockTest {
@@ -24,6 +28,14 @@ class ConsumerLockTest {
     void theFileLockLivesInTheLockDirAndIsTriedAtOnce() {
         assertEquals("/var/lib/whpg/state", fileLock.getRoot());
         assertEquals(1, fileLock.getAcquireLockDelay());
-        assertEquals("master:whpg-dr-sync-consumer:timer:t", ConsumerLock.guarded("timer:t"));
+    }
+
+    @Test
+    void theDaemonsTimerRunsWhileThisProcessLeadsWithNoStartDelay() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            ClusteredRoutePolicy policy = ConsumerLock.leaderOnly(camel, fileLock);
+            assertEquals(Duration.ZERO, policy.getInitialDelay());
+            assertFalse(policy.isLeader());
+        }
     }
 }

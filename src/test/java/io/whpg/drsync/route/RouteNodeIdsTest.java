@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.ModelCamelContext;
@@ -30,7 +31,7 @@ class RouteNodeIdsTest {
             throw new IllegalStateException("not opened in this test");
         };
         try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.addRoutes(new ConsumeRoute(new ConsumeSteps(cfg, noShells, null, Clock.systemUTC()), 1000, false));
+            context.addRoutes(new ConsumeRoute(new ConsumeSteps(cfg, noShells, null, Clock.systemUTC()), 1000, Optional.empty()));
             context.addRoutes(new PublishRoute(new PublishSteps(cfg, null, Clock.systemUTC()), 1000, false));
             ModelCamelContext model = (ModelCamelContext) context;
             List<String> generated = new ArrayList<>();
