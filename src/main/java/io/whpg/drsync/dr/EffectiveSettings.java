@@ -2,6 +2,7 @@ package io.whpg.drsync.dr;
 
 import static io.whpg.drsync.exec.ShellQuote.quote;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -73,39 +74,51 @@ public final class EffectiveSettings {
 
     /**
      * The check of every planned instance on one host, appended to {@link HostScripts#prepare}'s script (it uses that
-     * script's prelude and {@code par} helper): every (instance, setting) question is its own {@code postgres -C}, run
-     * side by side up to one per core. Exits 3 with one {@code @@whpg refused SEG: ...} per instance at its first
-     * setting (in the recovery file's order) that differs, else prints {@code @@whpg settings_ok SEG} per instance.
-     * archive_mode is not asked: the start's own command line sets it off, and the command line outranks every file.
+     * script's prelude, temp dir and core count): the instances side by side, each asking its questions in two halves
+     * that also run side by side while the host has more cores than instances (on a 2-core host one instance's check
+     * takes half the time; with more instances than cores, the halves run one after the other as before). Exits 3 with
+     * one {@code @@whpg refused SEG: ...} per instance at its first setting (in the recovery file's order) that differs,
+     * else prints {@code @@whpg settings_ok SEG} per instance. archive_mode is not asked: the start's own command line
+     * sets it off, and the command line outranks every file.
      */
     public static String check(String pgBin, String restorePoint, List<PlannedStart> plans) {
         StringBuilder sb = new StringBuilder(HostScripts.SERVER_OPTIONS).append(FUNCTIONS);
         sb.append("PGBIN=").append(quote(pgBin)).append('\n');
         sb.append("WHERE_AWK=").append(quote(WHERE_AWK)).append('\n');
         HostScripts.targetOption(sb, restorePoint);
-        sb.append("ask_all() {\n");
+        sb.append("par_tmp\nsplit=1; [ ").append(plans.size()).append(" -ge \"$par_max\" ] || split=2\n");
+        sb.append("ask_all() {\n  pids=\n");
         StringBuilder segs = new StringBuilder();
         for (PlannedStart p : plans) {
-            String head = p.gpSegmentId() + " " + quote(p.dataDir()) + " " + p.port() + " ";
-            int[] k = {0};
-            p.recoverySettings().forEach((name, value) -> ask(sb, p, k[0]++, "expect " + head + name + " " + quote(value)
-                    + " " + quote("as the tool wrote it in " + HostScripts.RECOVERY_CONF)));
-            ask(sb, p, k[0]++, "expect " + head + "promote_trigger_file '' " + quote("(a trigger file would promote the instance)"));
-            ask(sb, p, k[0], "nonempty " + head + "restore_command " + quote("replay could not read the archive"));
+            List<String> questions = questions(p);
+            String out = "\"$par_dir/" + p.gpSegmentId() + ".settings";
+            int half = (questions.size() + 1) / 2;
+            sb.append("  (\n    ( ").append(String.join("; ", questions.subList(0, half))).append(" ) > ").append(out)
+                    .append(".a\" & a=$!\n    [ $split = 2 ] || wait $a\n    ( ")
+                    .append(String.join("; ", questions.subList(half, questions.size()))).append(" ) > ").append(out)
+                    .append(".b\"\n    wait $a; cat ").append(out).append(".a\" ").append(out).append(".b\"\n")
+                    .append("  ) & pids=\"$pids $!\"\n");
             segs.append(segs.length() == 0 ? "" : " ").append(p.gpSegmentId());
         }
-        sb.append("par_flush\n}\n");
-        sb.append("par_tmp\nask_all > \"$par_dir/settings\"\n");
+        sb.append("  for p in $pids; do wait \"$p\"; done\n}\n");
+        sb.append("ask_all > \"$par_dir/settings\"\n");
         sb.append("awk -v segs=").append(quote(segs.toString())).append(' ').append(quote(FIRST_REFUSAL_AWK))
                 .append(" \"$par_dir/settings\"\nexit $?\n");
         return sb.toString();
     }
 
-    private static void ask(StringBuilder sb, PlannedStart p, int k, String command) {
-        sb.append("par ").append(p.gpSegmentId()).append('.').append(k).append(' ').append(command).append('\n');
+    /** One instance's questions in the recovery file's order, then the promote trigger and restore_command. */
+    private static List<String> questions(PlannedStart p) {
+        String head = p.gpSegmentId() + " " + quote(p.dataDir()) + " " + p.port() + " ";
+        List<String> q = new ArrayList<>();
+        p.recoverySettings().forEach((name, value) -> q.add("expect " + head + name + " " + quote(value) + " "
+                + quote("as the tool wrote it in " + HostScripts.RECOVERY_CONF)));
+        q.add("expect " + head + "promote_trigger_file '' " + quote("(a trigger file would promote the instance)"));
+        q.add("nonempty " + head + "restore_command " + quote("replay could not read the archive"));
+        return q;
     }
 
-    /** Keeps each instance's first refusal (the answers come in question order), then settings_ok for the others. */
+    /** Keeps each instance's first refusal (its halves are printed in question order), then settings_ok for the others. */
     private static final String FIRST_REFUSAL_AWK = """
             /^@@whpg refused / { seg = $3; sub(/:$/, "", seg); if (seg in refused) next; refused[seg] = 1; bad = 1 }
             { print }
