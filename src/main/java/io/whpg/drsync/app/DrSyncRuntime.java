@@ -9,6 +9,7 @@ import io.whpg.drsync.backend.S3Store;
 import io.whpg.drsync.backend.StoreWalArchive;
 import io.whpg.drsync.config.ConfigLoader;
 import io.whpg.drsync.config.DrSyncConfig;
+import io.whpg.drsync.dr.ConsumeCycle;
 import io.whpg.drsync.ops.CycleWatch;
 import io.whpg.drsync.ops.LogContext;
 import io.whpg.drsync.ops.ObserveAccess;
@@ -136,7 +137,7 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.bind("whpgReplayWatch", replayWatch);
             Retention retention = new Retention(config, clock, backend != null && config.storage().inArchiveBackend()
                     ? new ManifestSync(backend.store(), config.storage())::removed : p -> { });
-            main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.prune()));
+            main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.afterCycle(ConsumeCycle.SUCCESS.equals(outcome.status()))));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon ? Optional.of(lock) : Optional.empty()));
         }

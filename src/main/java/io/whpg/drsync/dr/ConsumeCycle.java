@@ -210,7 +210,8 @@ public final class ConsumeCycle implements AutoCloseable {
             List<Manifest> valid = new ArrayList<>();
             Optional<ManifestStore.Entry> unproven = Optional.empty();
             try {
-                for (ManifestStore.Entry entry : manifests.readNewestFirst()) {
+                for (ManifestStore.Listed listed : manifests.listed()) {
+                    ManifestStore.Entry entry = manifests.entry(listed);
                     if (entry.manifest().isEmpty()) {
                         skippedManifests.add(entry.problem());
                         LOG.warn("manifest skipped: {}", entry.problem());

@@ -2,6 +2,7 @@ package io.whpg.drsync.ops;
 
 import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.state.ManifestException;
+import io.whpg.drsync.state.ManifestIndex;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.StateStore;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,10 +32,15 @@ import org.slf4j.LoggerFactory;
 public final class Retention {
     private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
     private static final String RECEIPT_SUFFIX = ".receipt.json";
+    /** How often an idle consumer prunes (one that advances prunes after every advance). */
+    public static final Duration IDLE_PRUNE_INTERVAL = Duration.ofMinutes(10);
 
     private final DrSyncConfig cfg;
     private final Clock clock;
     private final java.util.function.Consumer<Path> manifestRemoved;
+    /** What ordering took of each manifest file, kept across prunes. */
+    private final ManifestIndex index = new ManifestIndex();
+    private Instant lastPrune;
 
     public Retention(DrSyncConfig cfg, Clock clock) {
         this(cfg, clock, p -> { });
@@ -44,6 +51,20 @@ public final class Retention {
         this.manifestRemoved = manifestRemoved;
         this.cfg = cfg;
         this.clock = clock;
+    }
+
+    /**
+     * After a consumer cycle: prunes when it advanced (files became unneeded), otherwise at most every
+     * {@link #IDLE_PRUNE_INTERVAL}, as NOT READY manifests pile up and {@code keep.days} ages files while the site has
+     * nothing new; an idle cycle then does not list both stores. Returns the files removed.
+     */
+    public synchronized List<Path> afterCycle(boolean advanced) {
+        Instant now = clock.instant();
+        if (!advanced && lastPrune != null && now.isBefore(lastPrune.plus(IDLE_PRUNE_INTERVAL))) {
+            return List.of();
+        }
+        lastPrune = now;
+        return prune();
     }
 
     /** Prunes both stores; returns the files removed. A problem is logged in one line, the cycle is not failed. */
@@ -73,7 +94,7 @@ public final class Retention {
     }
 
     private List<Path> pruneManifests(Optional<String> current, Set<String> points) throws IOException {
-        ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
+        ManifestStore store = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath()).withIndex(index);
         List<Path> files = store.listNewestFirst();
         Set<Path> keep = new HashSet<>();
         points.forEach(p -> keep.add(store.pathOf(p)));

@@ -14,6 +14,7 @@ import io.whpg.drsync.dr.HostCall;
 import io.whpg.drsync.dr.HostReply;
 import io.whpg.drsync.exec.HostShell;
 import io.whpg.drsync.primary.FailureText;
+import io.whpg.drsync.state.ManifestIndex;
 import io.whpg.drsync.state.ManifestStore;
 import io.whpg.drsync.state.ManifestTrust;
 import io.whpg.drsync.state.SigningKeys;
@@ -43,6 +44,8 @@ public final class ConsumeSteps {
     private final Clock clock;
     private final StateStore state;
     private final ReceiptStore receipts;
+    /** What ordering took of each manifest file, kept for the daemon's life (an idle cycle reads none again). */
+    private final ManifestIndex manifestIndex = new ManifestIndex();
 
     public ConsumeSteps(DrSyncConfig config, Function<DrHost, HostShell> shellOpener, WalArchive archive, Clock clock) {
         this.config = config;
@@ -138,7 +141,8 @@ public final class ConsumeSteps {
             int fetched = new ManifestSync(remote, config.storage()).pull();
             LOG.debug("{} manifest file(s) fetched from {}", fetched, remote.name(config.storage().remoteDir().toString()));
         }
-        cycle(e).select(new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(), null, trust));
+        cycle(e).select(new ManifestStore(config.storage().manifestDir(), config.storage().latestPath(), null, trust)
+                .withIndex(manifestIndex));
     }
 
     public boolean hasWork(Exchange e) {

@@ -1,7 +1,9 @@
 package io.whpg.drsync.state;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whpg.drsync.pg.Lsn;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +20,12 @@ public record Manifest(String restorePoint, Instant createdAtUtc, boolean ready,
 
     public Optional<SegmentPoint> segment(int gpSegmentId) {
         return segments.stream().filter(s -> s.gpSegmentId() == gpSegmentId).findFirst();
+    }
+
+    /** Where the point lies in the WAL, for ordering manifests: the restore LSN of the lowest segment id (the coordinator). */
+    public Lsn firstLsn() {
+        return segments.stream().min(Comparator.comparingInt(SegmentPoint::gpSegmentId))
+                .map(SegmentPoint::restoreLsn).orElse(Lsn.parse("0/0"));
     }
 
     public Manifest withReadiness(boolean isReady, ObjectNode newEvidence) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whpg.drsync.backend.ObjectStore;
-import io.whpg.drsync.pg.Lsn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +34,7 @@ public final class ManifestStore {
     private final PrivateKey signingKey;
     private final ManifestTrust trust;
     private ObjectStore remote;
+    private ManifestIndex index;
     private java.util.function.Function<Path, String> remoteKey;
 
     /** A store whose writes are unsigned and whose reads do not check signatures (status, metrics, retention). */
@@ -60,6 +60,12 @@ public final class ManifestStore {
     public ManifestStore withRemote(ObjectStore store, java.util.function.Function<Path, String> keyOf) {
         this.remote = store;
         this.remoteKey = keyOf;
+        return this;
+    }
+
+    /** Keeps what ordering took of each file in {@code index} across calls (a daemon's cycles): {@link ManifestIndex}. */
+    public ManifestStore withIndex(ManifestIndex summaries) {
+        this.index = summaries;
         return this;
     }
 
@@ -187,6 +193,10 @@ public final class ManifestStore {
     public record Entry(Path path, Optional<Manifest> manifest, String problem, String status) {
     }
 
+    /** A manifest file in {@link #readNewestFirst()}'s order, with the summary that placed it; {@link #entry} reads it. */
+    public record Listed(Path path, ManifestIndex.Summary summary) {
+    }
+
     /**
      * Every manifest file, read, newest first. Unreadable or invalid ones come first (so they are always
      * reported), then valid ones by their point in the WAL: the restore LSN of the lowest segment id (the
@@ -194,29 +204,67 @@ public final class ManifestStore {
      * a year ahead does not hide newer points. LATEST.json and hidden files are not manifests.
      */
     public List<Entry> readNewestFirst() throws IOException {
-        List<Entry> invalid = new ArrayList<>();
-        List<Entry> valid = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         for (Path p : files()) {
-            try {
-                valid.add(new Entry(p, Optional.of(readFile(p, trust)), null, null));
-            } catch (ManifestException e) {
-                invalid.add(new Entry(p, Optional.empty(), e.getMessage(), e.status()));
-            }
+            entries.add(readEntry(p));
         }
-        invalid.sort(Comparator.comparing(ManifestStore::stampOf).thenComparing(e -> e.path().getFileName().toString())
-                .reversed());
-        valid.sort(Comparator.comparing((Entry e) -> firstLsn(e.manifest().get()))
-                .thenComparing(e -> e.manifest().get().createdAtUtc())
-                .thenComparing(ManifestStore::stampOf)
-                .thenComparing(e -> e.path().getFileName().toString()).reversed());
-        invalid.addAll(valid);
-        return invalid;
+        entries.sort(Comparator.comparing(e -> new Listed(e.path(), e.manifest().map(ManifestIndex.Summary::of)
+                .orElseGet(() -> ManifestIndex.Summary.invalid(e.problem(), e.status()))), NEWEST_FIRST));
+        return entries;
+    }
+
+    /**
+     * {@link #readNewestFirst()}'s order without keeping the manifests: with an index ({@link #withIndex}) a file
+     * unchanged since an earlier call is not read again.
+     */
+    public List<Listed> listed() throws IOException {
+        List<Path> files = files();
+        ManifestIndex summaries = index != null ? index : new ManifestIndex();
+        summaries.readWith(trust);
+        summaries.retainOnly(files);
+        List<Listed> listed = new ArrayList<>();
+        for (Path p : files) {
+            listed.add(new Listed(p, summaries.summary(p, f -> {
+                Entry e = readEntry(f);
+                return e.manifest().map(ManifestIndex.Summary::of)
+                        .orElseGet(() -> ManifestIndex.Summary.invalid(e.problem(), e.status()));
+            })));
+        }
+        listed.sort(NEWEST_FIRST);
+        return listed;
+    }
+
+    /** A listed file's manifest, read and checked now (it may have changed since it was listed), or its problem. */
+    public Entry entry(Listed l) {
+        return l.summary().valid() ? readEntry(l.path())
+                : new Entry(l.path(), Optional.empty(), l.summary().problem(), l.summary().status());
     }
 
     /** The manifest files in {@link #readNewestFirst()}'s order, for callers that read them one by one. */
     public List<Path> listNewestFirst() throws IOException {
-        return readNewestFirst().stream().map(Entry::path).toList();
+        return listed().stream().map(Listed::path).toList();
     }
+
+    private Entry readEntry(Path p) {
+        try {
+            return new Entry(p, Optional.of(readFile(p, trust)), null, null);
+        } catch (ManifestException e) {
+            return new Entry(p, Optional.empty(), e.getMessage(), e.status());
+        }
+    }
+
+    private static final Comparator<Listed> OLDEST_VALID_FIRST = Comparator
+            .comparing((Listed l) -> l.summary().firstLsn())
+            .thenComparing(l -> l.summary().createdAt())
+            .thenComparing(l -> stampOf(l.path()))
+            .thenComparing(l -> l.path().getFileName().toString());
+    private static final Comparator<Listed> OLDEST_INVALID_FIRST = Comparator
+            .comparing((Listed l) -> stampOf(l.path()))
+            .thenComparing(l -> l.path().getFileName().toString());
+    /** Invalid files first (newest stamp first), then valid ones, newest first. */
+    private static final Comparator<Listed> NEWEST_FIRST = (a, b) -> a.summary().valid() != b.summary().valid()
+            ? (a.summary().valid() ? 1 : -1)
+            : (a.summary().valid() ? OLDEST_VALID_FIRST : OLDEST_INVALID_FIRST).compare(b, a);
 
     /**
      * A manifest created (or stamped) more than {@link #FUTURE_SLACK} after {@code now}: a wrong clock or a
@@ -240,11 +288,6 @@ public final class ManifestStore {
         return Optional.empty();
     }
 
-    private static Lsn firstLsn(Manifest m) {
-        return m.segments().stream().min(Comparator.comparingInt(SegmentPoint::gpSegmentId))
-                .map(SegmentPoint::restoreLsn).orElse(Lsn.parse("0/0"));
-    }
-
     private List<Path> files() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -258,8 +301,8 @@ public final class ManifestStore {
         }
     }
 
-    private static String stampOf(Entry e) {
-        Matcher m = STAMPED.matcher(e.path().getFileName().toString());
+    private static String stampOf(Path p) {
+        Matcher m = STAMPED.matcher(p.getFileName().toString());
         return m.find() ? m.group(1) : "";
     }
 

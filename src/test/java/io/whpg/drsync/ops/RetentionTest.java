@@ -100,6 +100,42 @@ class RetentionTest {
     }
 
     @Test
+    void anIdleConsumerPrunesAfterEachAdvanceElseEveryTenMinutes() throws Exception {
+        DrSyncConfig cfg = config();
+        ManifestStore manifests = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());
+        StateStore state = new StateStore(cfg.dr().stateDir());
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            names.add(RestorePointName.forInstant("sync_point_", T0.plusSeconds(10L * i)));
+            manifests.write(ManifestSamples.manifest(names.get(i), true, ManifestSamples.point(-1, "0/3016120", 1)));
+        }
+        state.advance(names.get(29));
+        Instant[] now = {T0.plusSeconds(3600)};
+        Clock clock = new Clock() {
+            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Instant instant() { return now[0]; }
+        };
+        Retention retention = new Retention(cfg, clock);
+
+        assertEquals(30 - KEEP, retention.afterCycle(false).size()); // the first cycle prunes
+        for (int i = 1; i <= 10; i++) { // older than the current point: prunable
+            manifests.write(ManifestSamples.manifest(RestorePointName.forInstant("sync_point_", T0.minusSeconds(10L * i)), false,
+                    ManifestSamples.point(-1, "0/3016120", 1)));
+        }
+        now[0] = now[0].plus(Retention.IDLE_PRUNE_INTERVAL).minusSeconds(1);
+        assertEquals(List.of(), retention.afterCycle(false)); // idle: not yet
+        assertEquals(KEEP + 10, count(cfg.storage().manifestDir()));
+        now[0] = now[0].plusSeconds(1);
+        assertTrue(retention.afterCycle(false).size() > 0); // idle for the interval
+        for (int i = 11; i <= 20; i++) {
+            manifests.write(ManifestSamples.manifest(RestorePointName.forInstant("sync_point_", T0.minusSeconds(10L * i)), false,
+                    ManifestSamples.point(-1, "0/3016120", 1)));
+        }
+        assertTrue(retention.afterCycle(true).size() > 0); // an advance prunes at once
+    }
+
+    @Test
     void neverParkedNothingIsPruned() throws Exception {
         DrSyncConfig cfg = config();
         ManifestStore manifests = new ManifestStore(cfg.storage().manifestDir(), cfg.storage().latestPath());

@@ -29,8 +29,11 @@ class ManifestStoreTest {
         return manifest(name, true, point(-1, "0/3016120", 1));
     }
 
+    /** readNewestFirst's order, checked to be listed()'s too (the daemon's select and retention use that one). */
     private List<String> listed(ManifestStore store) throws IOException {
-        return store.readNewestFirst().stream().map(e -> e.path().getFileName().toString()).toList();
+        List<String> read = store.readNewestFirst().stream().map(e -> e.path().getFileName().toString()).toList();
+        assertEquals(read, store.listNewestFirst().stream().map(p -> p.getFileName().toString()).toList());
+        return read;
     }
 
     @Test
