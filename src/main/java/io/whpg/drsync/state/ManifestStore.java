@@ -193,8 +193,11 @@ public final class ManifestStore {
     public record Entry(Path path, Optional<Manifest> manifest, String problem, String status) {
     }
 
-    /** A manifest file in {@link #readNewestFirst()}'s order, with the summary that placed it; {@link #entry} reads it. */
-    public record Listed(Path path, ManifestIndex.Summary summary) {
+    /**
+     * A manifest file in {@link #readNewestFirst()}'s order, with the summary that placed it and, when this listing
+     * read the file (new or changed since the index last saw it), what that read gave; {@link #entry} uses it.
+     */
+    public record Listed(Path path, ManifestIndex.Summary summary, Entry read) {
     }
 
     /**
@@ -208,8 +211,7 @@ public final class ManifestStore {
         for (Path p : files()) {
             entries.add(readEntry(p));
         }
-        entries.sort(Comparator.comparing(e -> new Listed(e.path(), e.manifest().map(ManifestIndex.Summary::of)
-                .orElseGet(() -> ManifestIndex.Summary.invalid(e.problem(), e.status()))), NEWEST_FIRST));
+        entries.sort(Comparator.comparing(e -> new Listed(e.path(), summaryOf(e), e), NEWEST_FIRST));
         return entries;
     }
 
@@ -224,20 +226,31 @@ public final class ManifestStore {
         summaries.retainOnly(files);
         List<Listed> listed = new ArrayList<>();
         for (Path p : files) {
-            listed.add(new Listed(p, summaries.summary(p, f -> {
-                Entry e = readEntry(f);
-                return e.manifest().map(ManifestIndex.Summary::of)
-                        .orElseGet(() -> ManifestIndex.Summary.invalid(e.problem(), e.status()));
-            })));
+            Entry[] read = {null};
+            ManifestIndex.Summary summary = summaries.summary(p, f -> {
+                read[0] = readEntry(f);
+                return summaryOf(read[0]);
+            });
+            listed.add(new Listed(p, summary, read[0]));
         }
         listed.sort(NEWEST_FIRST);
         return listed;
     }
 
-    /** A listed file's manifest, read and checked now (it may have changed since it was listed), or its problem. */
+    /**
+     * A listed file's manifest, as this listing read it, else read and checked now (it may have changed since the
+     * index last saw it), or its problem.
+     */
     public Entry entry(Listed l) {
+        if (l.read() != null) {
+            return l.read();
+        }
         return l.summary().valid() ? readEntry(l.path())
                 : new Entry(l.path(), Optional.empty(), l.summary().problem(), l.summary().status());
+    }
+
+    private static ManifestIndex.Summary summaryOf(Entry e) {
+        return e.manifest().map(ManifestIndex.Summary::of).orElseGet(() -> ManifestIndex.Summary.invalid(e.problem(), e.status()));
     }
 
     /** The manifest files in {@link #readNewestFirst()}'s order, for callers that read them one by one. */

@@ -86,7 +86,11 @@ class ManifestIndexTest {
         assertEquals(List.of("sync_point_20260201_181506.json", "sync_point_20260201_181406.json"),
                 first.stream().map(l -> l.path().getFileName().toString()).toList());
         assertEquals("sync_point_20260201_181506", store.entry(first.get(0)).manifest().orElseThrow().restorePoint());
-        assertEquals(first, store.listed());
+        List<ManifestStore.Listed> again = store.listed(); // from the index: the same order and summaries, nothing read
+        assertEquals(first.stream().map(l -> List.of(l.path(), l.summary())).toList(),
+                again.stream().map(l -> List.of(l.path(), l.summary())).toList());
+        assertEquals(List.of(), again.stream().filter(l -> l.read() != null).toList());
+        assertEquals("sync_point_20260201_181506", store.entry(again.get(0)).manifest().orElseThrow().restorePoint());
 
         Thread.sleep(50);
         Path older = first.get(1).path();
@@ -94,6 +98,7 @@ class ManifestIndexTest {
         List<ManifestStore.Listed> second = store.listed();
         assertEquals(older, second.get(0).path()); // invalid files come first
         assertEquals(false, second.get(0).summary().valid());
+        assertEquals(older, second.get(0).read().path()); // read again by this listing, as edited
         assertEquals(true, store.entry(second.get(0)).problem().contains("torn or edited"));
     }
 }
