@@ -3,6 +3,10 @@
 run alternately with each build's own launcher, so both meet the same load. Not part of `mvn verify`.
 
   python3 bench/ab.py --old /tmp/old-tree --n 16 --reps 5 [--hosts 4] --out bench/results/round2/ab-local16.json
+  python3 bench/ab.py --old /tmp/old-tree --n 1 --reps 0 --history 500 --idle-warm 15 --idle-secs 30 --out ...
+
+--history H adds H signed READY manifests older than the newest before the idle phase (bench/ManifestHistory.java:
+storage.keep's default history is 500); --idle-warm is how long the daemon runs before its CPU is counted.
 
 --old names a checkout of the other build (its bin/ and target/whpg-dr-sync.jar); "new" is --new or this tree.
 The sandbox is built by the new build; both read its config.
@@ -25,11 +29,11 @@ class Launcher(bench.Tool):
         self.launcher = os.path.join(home, "bin", "whpg_dr_sync")
 
 
-def idle_daemon_cpu(tool, site, seconds):
+def idle_daemon_cpu(tool, site, seconds, warm):
     """CPU seconds per idle cycle (nothing new) of a daemon after its first cycle, and the SSH logins it made."""
     proc = subprocess.Popen(tool.argv("dr", "run", "--config", site.config), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # start-up and the first (idle) cycle
+    time.sleep(warm)  # start-up, the first (idle) cycle and, the longer, the JIT's first compiling
     t0, c0 = time.time(), cpu(proc.pid)
     time.sleep(seconds)
     t1, c1 = time.time(), cpu(proc.pid)
@@ -39,6 +43,20 @@ def idle_daemon_cpu(tool, site, seconds):
     logins = err.count(" opened to ")
     return {"cpu_s_per_idle_cycle": bench.rnd((c1 - c0) / max(1, t1 - t0), 4),  # consumer_sleep_secs = 1
             "idle_cycles": cycles, "ssh_logins": logins}
+
+
+def history(site, count):
+    """count signed READY manifests older than the newest, in the sandbox's manifest dir, owned as the others."""
+    with open(site.config) as f:
+        manifest_dir = json.load(f)["storage"]["manifest_dir"]
+    key = os.path.join(os.path.dirname(site.config), "dr_sync_keys", "publisher.ed25519")
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run(["java", "-cp", os.path.join(here, "..", "target", "whpg-dr-sync.jar"),
+                    os.path.join(here, "ManifestHistory.java"), manifest_dir, str(count), key], check=True)
+    st = os.stat(manifest_dir)
+    for name in os.listdir(manifest_dir):
+        os.chown(os.path.join(manifest_dir, name), st.st_uid, st.st_gid)
+    bench.log(f"{count} older manifests written to {manifest_dir}")
 
 
 def cpu(pid):
@@ -55,6 +73,8 @@ def main():
     ap.add_argument("--hosts", type=int, default=0)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--idle-secs", type=int, default=20)
+    ap.add_argument("--idle-warm", type=int, default=6)
+    ap.add_argument("--history", type=int, default=0)
     ap.add_argument("--work", default="/tmp/whpg-ab")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
@@ -82,12 +102,15 @@ def main():
                        "step_ms": steps, "load1": round(os.getloadavg()[0], 2)}
                 out["once"][name].append(row)
                 bench.log(f"{name} #{rep + 1}: --once wall {wall:.2f} s, floor {rec.get('floor_s')} s, steps {steps}")
+        if args.history:
+            history(site, args.history)
+            out["history"] = args.history
         for name in ("old", "new"):
-            out["idle"][name] = idle_daemon_cpu(tools[name], site, args.idle_secs)
+            out["idle"][name] = idle_daemon_cpu(tools[name], site, args.idle_secs, args.idle_warm)
             bench.log(f"{name} idle daemon: {out['idle'][name]}")
     finally:
         site.down()
-    for name in ("old", "new"):
+    for name in ("old", "new") if args.reps else ():
         rows = out["once"][name]
         out[f"{name}_median"] = {k: bench.median([r[k] for r in rows if r.get(k) is not None])
                                  for k in ("wall_s", "floor_s", "cycle_s", "overhead_s")}
@@ -100,7 +123,8 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
-    bench.log(f"old median {out['old_median']}\nnew median {out['new_median']}")
+    if args.reps:
+        bench.log(f"old median {out['old_median']}\nnew median {out['new_median']}")
 
 
 if __name__ == "__main__":
