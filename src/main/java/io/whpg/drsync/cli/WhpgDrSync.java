@@ -6,6 +6,8 @@ import io.whpg.drsync.config.DrSyncConfig;
 import io.whpg.drsync.ops.ToolHome;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.apache.camel.FailedToCreateRouteException;
+import org.apache.camel.FailedToStartRouteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,10 +52,34 @@ public final class WhpgDrSync implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new WhpgDrSync());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("whpg_dr_sync: " + ex.getMessage());
+            cmd.getErr().println("whpg_dr_sync: " + userMessage(ex));
             return FAILED;
         });
         return cl;
+    }
+
+    /**
+     * One line for a user: Camel's wrappers ("Failed to create route ... because: ...") are peeled down to the cause
+     * that says what is wrong, named after the route it stopped and, for a route of routes/*.yaml, its file and line.
+     */
+    static String userMessage(Throwable ex) {
+        String where = null;
+        Throwable t = ex;
+        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")) {
+            if (where == null && t instanceof FailedToCreateRouteException f) {
+                where = routeAndLocation(f.getRouteId(), f.getLocation());
+            } else if (where == null && t instanceof FailedToStartRouteException f) {
+                where = routeAndLocation(f.getRouteId(), f.getLocation());
+            }
+            t = t.getCause();
+        }
+        String what = t.getMessage() == null ? t.getClass().getSimpleName()
+                : t.getMessage().lines().findFirst().orElse(t.getClass().getSimpleName());
+        return where == null ? what : where + ": " + what;
+    }
+
+    private static String routeAndLocation(String routeId, String location) {
+        return "route " + routeId + (location == null || location.endsWith(".java") ? "" : " (" + location + ")");
     }
 
     public static void main(String[] args) {

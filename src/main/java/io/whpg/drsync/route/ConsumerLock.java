@@ -57,14 +57,20 @@ public final class ConsumerLock {
         return policy;
     }
 
-    /** Exactly one other cluster service wins; none means the file lock; several are ambiguous (none chosen). */
+    private static String nameOf(CamelClusterService s) {
+        return s.getId() != null ? s.getId() : s.getClass().getSimpleName();
+    }
+
+    /** Exactly one other cluster service wins; none means the file lock; several are refused, naming them. */
     static Optional<CamelClusterService> select(java.util.Collection<CamelClusterService> services,
                                                 CamelClusterService fallback) {
         List<CamelClusterService> declared = services.stream().filter(s -> s != fallback).toList();
-        if (declared.isEmpty()) {
-            return Optional.of(fallback);
+        if (declared.size() > 1) {
+            throw new IllegalStateException("the consumer lock needs one cluster service, and " + declared.size()
+                    + " are declared (" + String.join(", ", declared.stream().map(ConsumerLock::nameOf).toList())
+                    + "): keep one in routes/*.yaml, or none for the file lock in dr.lock_dir");
         }
-        return declared.size() == 1 ? Optional.of(declared.get(0)) : Optional.empty();
+        return Optional.of(declared.isEmpty() ? fallback : declared.get(0));
     }
 
 }

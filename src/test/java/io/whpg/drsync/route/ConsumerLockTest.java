@@ -2,6 +2,7 @@ package io.whpg.drsync.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,14 +15,19 @@ import org.junit.jupiter.api.Test;
 
 class ConsumerLockTest {
     private final FileLockClusterService fileLock = ConsumerLock.fileLock("/var/lib/whpg/state");
-    private final CamelClusterService declared = new FileLockClusterService();
-    private final CamelClusterService another = new FileLockClusterService();
+    private final FileLockClusterService declared = new FileLockClusterService();
+    private final FileLockClusterService another = new FileLockClusterService();
 
     @Test
     void theFileLockUnlessTheUserDeclaredExactlyOneOtherClusterService() {
         assertEquals(Optional.of(fileLock), ConsumerLock.select(List.of(fileLock), fileLock));
         assertEquals(Optional.of(declared), ConsumerLock.select(List.of(fileLock, declared), fileLock));
-        assertEquals(Optional.empty(), ConsumerLock.select(List.of(fileLock, declared, another), fileLock));
+        declared.setId("zookeeper");
+        another.setId("consul");
+        IllegalStateException two = assertThrows(IllegalStateException.class,
+                () -> ConsumerLock.select(List.of(fileLock, declared, another), fileLock));
+        assertEquals("the consumer lock needs one cluster service, and 2 are declared (zookeeper, consul): keep one in"
+                + " routes/*.yaml, or none for the file lock in dr.lock_dir", two.getMessage());
     }
 
     @Test
