@@ -16,23 +16,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** Manifests and LATEST.json through a real S3 store (S3Proxy): what the DR side fetches, and what retention removes. */
 class ManifestSyncTest {
     @TempDir
     static Path dir;
-    static S3ProxyServer server;
-    static S3Client client;
     static S3Fixture s3;
-    static S3Store store;
 
     @BeforeAll
     static void start() throws Exception {
         s3 = new S3Fixture(dir, "dr-wal");
-        server = s3.server;
-        client = s3.client;
-        store = s3.store;
     }
 
     @AfterAll
@@ -46,7 +39,7 @@ class ManifestSyncTest {
     }
 
     static void put(String key, String text) {
-        store.put(key, text.getBytes(StandardCharsets.UTF_8));
+        s3.store.put(key, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -57,7 +50,7 @@ class ManifestSyncTest {
         put("/dr_sync/manifests/LATEST.json", "{\"restore_point\":\"sync_point_20261205_120100\"}");
         put("/dr_sync/manifests/.sync_point_x.reserved", "1");
         put("/dr_sync/manifests/bad name.json", "{}");
-        ManifestSync sync = new ManifestSync(store, s);
+        ManifestSync sync = new ManifestSync(s3.store, s);
         assertEquals(3, sync.pull());
         assertEquals("{\"b\":2}", Files.readString(s.manifestDir().resolve("sync_point_20261205_120100.json")));
         assertEquals("{\"restore_point\":\"sync_point_20261205_120100\"}", Files.readString(s.latestPath()));
@@ -68,14 +61,14 @@ class ManifestSyncTest {
         assertEquals(1, sync.pull());
 
         sync.removed(s.manifestDir().resolve("sync_point_20261205_120000.json"));
-        assertEquals(Optional.empty(), store.stat("/dr_sync/manifests/sync_point_20261205_120000.json"));
-        assertTrue(store.stat("/dr_sync/manifests/LATEST.json").isPresent());
+        assertEquals(Optional.empty(), s3.store.stat("/dr_sync/manifests/sync_point_20261205_120000.json"));
+        assertTrue(s3.store.stat("/dr_sync/manifests/LATEST.json").isPresent());
     }
 
     @Test
     void aStoreFailureIsOneLineNamingTheObject() {
         Storage s = storage(dir.resolve("dr2"));
-        S3Store noBucket = new S3Store(server.settings("no-such-bucket"), client, () -> s3.template, 1000);
+        S3Store noBucket = new S3Store(s3.server.settings("no-such-bucket"), s3.client, () -> s3.template, 1000);
         assertEquals("s3://no-such-bucket/dr_sync/manifests: 404 NoSuchBucket",
                 assertThrows(BackendException.class, () -> new ManifestSync(noBucket, s).pull()).getMessage());
     }

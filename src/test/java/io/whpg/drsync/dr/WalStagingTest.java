@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.whpg.drsync.backend.S3Fixture;
-import io.whpg.drsync.backend.S3ProxyServer;
-import io.whpg.drsync.backend.S3Store;
 import io.whpg.drsync.exec.CommandResult;
 import io.whpg.drsync.exec.ProcessRunner;
 import java.net.URI;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * WAL staging against a real S3 server (S3Proxy): the check of each needed object in the store, and the host script
@@ -37,10 +34,7 @@ class WalStagingTest {
     static final String SYSID = "7400000000000000001";
     @TempDir
     static Path dir;
-    static S3ProxyServer server;
-    static S3Client client;
     static S3Fixture s3;
-    static S3Store store;
 
     static byte[] segment(long segno) {
         ByteBuffer b = ByteBuffer.allocate((int) SEG).order(ByteOrder.LITTLE_ENDIAN);
@@ -53,17 +47,14 @@ class WalStagingTest {
     @BeforeAll
     static void start() throws Exception {
         s3 = new S3Fixture(dir, "dr-wal");
-        server = s3.server;
-        client = s3.client;
-        store = s3.store;
         for (long n = 3; n <= 5; n++) {
             long segno = n;
-            client.putObject(b -> b.bucket("dr-wal").key("wal/0/" + String.format("%08X%08X%08X", 1, 0, segno)),
+            s3.client.putObject(b -> b.bucket("dr-wal").key("wal/0/" + String.format("%08X%08X%08X", 1, 0, segno)),
                     RequestBody.fromBytes(segment(segno)));
         }
-        client.putObject(b -> b.bucket("dr-wal").key("wal/0/00000002.history"), RequestBody.fromString("1\t0/3000000\treason\n"));
-        client.putObject(b -> b.bucket("dr-wal").key("wal/0/000000010000000000000006"), RequestBody.fromBytes(segment(3)));
-        client.putObject(b -> b.bucket("dr-wal").key("wal/0/000000010000000000000007"), RequestBody.fromBytes(new byte[1000]));
+        s3.client.putObject(b -> b.bucket("dr-wal").key("wal/0/00000002.history"), RequestBody.fromString("1\t0/3000000\treason\n"));
+        s3.client.putObject(b -> b.bucket("dr-wal").key("wal/0/000000010000000000000006"), RequestBody.fromBytes(segment(3)));
+        s3.client.putObject(b -> b.bucket("dr-wal").key("wal/0/000000010000000000000007"), RequestBody.fromBytes(new byte[1000]));
     }
 
     @AfterAll
@@ -72,12 +63,12 @@ class WalStagingTest {
     }
 
     static Map<Integer, List<WalStaging.Item>> plan(String... names) {
-        return WalStaging.plan(Map.of(0, List.of(names)), store, seg -> "/wal/" + seg, SEG, seg -> SYSID);
+        return WalStaging.plan(Map.of(0, List.of(names)), s3.store, seg -> "/wal/" + seg, SEG, seg -> SYSID);
     }
 
     static CommandResult runScript(Path dataDir, Map<Integer, List<WalStaging.Item>> plan) {
         Map<String, URI> urls = new HashMap<>();
-        plan.values().forEach(items -> items.forEach(i -> urls.put(i.key(), store.presignedGet(i.key(), Duration.ofMinutes(5)).orElseThrow())));
+        plan.values().forEach(items -> items.forEach(i -> urls.put(i.key(), s3.store.presignedGet(i.key(), Duration.ofMinutes(5)).orElseThrow())));
         return ProcessRunner.run(List.of("sh", "-c", WalStaging.fetchScript(Map.of(0, dataDir.toString()), plan, urls)),
                 null, Duration.ofSeconds(60));
     }
