@@ -207,12 +207,7 @@ public final class ManifestStore {
      * a year ahead does not hide newer points. LATEST.json and hidden files are not manifests.
      */
     public List<Entry> readNewestFirst() throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        for (Path p : files()) {
-            entries.add(readEntry(p));
-        }
-        entries.sort(Comparator.comparing(e -> new Listed(e.path(), summaryOf(e), e), NEWEST_FIRST));
-        return entries;
+        return listed(new ManifestIndex()).stream().map(Listed::read).toList(); // a fresh index reads every file
     }
 
     /**
@@ -220,8 +215,11 @@ public final class ManifestStore {
      * unchanged since an earlier call is not read again.
      */
     public List<Listed> listed() throws IOException {
+        return listed(index != null ? index : new ManifestIndex());
+    }
+
+    private List<Listed> listed(ManifestIndex summaries) throws IOException {
         List<Path> files = files();
-        ManifestIndex summaries = index != null ? index : new ManifestIndex();
         summaries.readWith(trust);
         summaries.retainOnly(files);
         List<Listed> listed = new ArrayList<>();
