@@ -52,7 +52,8 @@ public final class ConsumerLock {
      * service declared by the user, else through {@code fallback}; no start delay.
      */
     public static ClusteredRoutePolicy leaderOnly(CamelContext context, CamelClusterService fallback) throws Exception {
-        ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(context, services -> select(services, fallback), NAMESPACE);
+        ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(context,
+                services -> Optional.of(select(services, fallback)), NAMESPACE);
         policy.setInitialDelay(Duration.ZERO);
         return policy;
     }
@@ -62,15 +63,13 @@ public final class ConsumerLock {
     }
 
     /** Exactly one other cluster service wins; none means the file lock; several are refused, naming them. */
-    static Optional<CamelClusterService> select(java.util.Collection<CamelClusterService> services,
-                                                CamelClusterService fallback) {
+    static CamelClusterService select(java.util.Collection<CamelClusterService> services, CamelClusterService fallback) {
         List<CamelClusterService> declared = services.stream().filter(s -> s != fallback).toList();
         if (declared.size() > 1) {
             throw new IllegalStateException("the consumer lock needs one cluster service, and " + declared.size()
                     + " are declared (" + String.join(", ", declared.stream().map(ConsumerLock::nameOf).toList())
                     + "): keep one in routes/*.yaml, or none for the file lock in dr.lock_dir");
         }
-        return Optional.of(declared.isEmpty() ? fallback : declared.get(0));
+        return declared.isEmpty() ? fallback : declared.get(0);
     }
-
 }

@@ -39,9 +39,9 @@ public final class OnceLeadership implements AutoCloseable {
     /** The lock, held until {@link #close()}; empty when another consumer holds it. */
     public static Optional<OnceLeadership> acquire(CamelContext context, FileLockClusterService fallback, Duration wait)
             throws Exception {
-        CamelClusterService service = ClusterServiceHelper.lookupService(context, s -> ConsumerLock.select(s, fallback))
-                .orElseThrow(() -> new IllegalStateException("routes/*.yaml declares several cluster services: "
-                        + "declare at most one for the consumer lock " + ConsumerLock.NAMESPACE));
+        // no cluster service in the context at all means none declared: the file lock, as ConsumerLock.select says
+        CamelClusterService service = ClusterServiceHelper.lookupService(context, s -> Optional.of(ConsumerLock.select(s, fallback)))
+                .orElse(fallback);
         if (service == fallback && heldByAnotherProcess(Path.of(fallback.getRoot(), ConsumerLock.NAMESPACE))) {
             return Optional.empty();
         }

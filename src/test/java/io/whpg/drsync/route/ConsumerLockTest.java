@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -20,8 +19,8 @@ class ConsumerLockTest {
 
     @Test
     void theFileLockUnlessTheUserDeclaredExactlyOneOtherClusterService() {
-        assertEquals(Optional.of(fileLock), ConsumerLock.select(List.of(fileLock), fileLock));
-        assertEquals(Optional.of(declared), ConsumerLock.select(List.of(fileLock, declared), fileLock));
+        assertEquals(fileLock, ConsumerLock.select(List.of(fileLock), fileLock));
+        assertEquals(declared, ConsumerLock.select(List.of(fileLock, declared), fileLock));
         declared.setId("zookeeper");
         another.setId("consul");
         IllegalStateException two = assertThrows(IllegalStateException.class,
