@@ -132,12 +132,13 @@ public final class DrSyncRuntime implements AutoCloseable {
             main.configure().addRoutesBuilder(new HostFanOut());
             lock = ConsumerLock.fileLock(config.dr().lockDir());
             main.bind("whpgConsumerLock", lock);
-            // storage.keep: after each cycle the consumer prunes what no DR cycle can need any more
             replayWatch = new ReplayWatch(config, clock, shells);
             main.bind("whpgReplayWatch", replayWatch);
+            // storage.keep: the consumer prunes what no DR cycle can need any more, after an advance, else every 10 min
             Retention retention = new Retention(config, clock, backend != null && config.storage().inArchiveBackend()
                     ? new ManifestSync(backend.store(), config.storage())::removed : p -> { });
-            main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock, (outcome, took) -> retention.afterCycle(ConsumeCycle.SUCCESS.equals(outcome.status()))));
+            main.bind("whpgRetention", new CycleWatch(ConsumeRoute.CYCLE_ROUTE_ID, clock,
+                    (outcome, took) -> retention.afterCycle(ConsumeCycle.SUCCESS.equals(outcome.status()))));
             main.configure().addRoutesBuilder(new ConsumeRoute(new ConsumeSteps(config, shells, archive, clock),
                     config.behavior().consumerSleepSecs() * 1000L, daemon ? Optional.of(lock) : Optional.empty()));
         }

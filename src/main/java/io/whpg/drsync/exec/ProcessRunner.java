@@ -76,7 +76,7 @@ public final class ProcessRunner {
      * (as the SSH side's {@code timeout -k 1}): a host script's EXIT trap gets to remove its private temp dir.
      */
     private static void stop(Process process) throws InterruptedException {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        List<ProcessHandle> tree = process.descendants().toList();
         tree.forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
